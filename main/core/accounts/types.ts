@@ -1,0 +1,48 @@
+/**
+ * The account service's public shapes. The renderer sees these through the
+ * IPC contract, so none of them carries a secret.
+ */
+import type { AccountSettings, TokenSet } from '../../../shared/account.js';
+
+export type TokenStatus = 'valid' | 'expiring' | 'expired' | 'none' | 'unknown_expiry';
+
+export interface AccountSummary {
+  name: string;
+  preset?: string;
+  grant: AccountSettings['grant'];
+  status: TokenStatus;
+  /** Epoch ms of the cached access token's expiry. */
+  expiresAt?: number;
+  hasRefreshToken: boolean;
+  lastError?: { code: string; message: string; at: number };
+}
+
+/** Settings with every secret removed; `has*` says whether one is stored. */
+export type PublicAccountSettings = Omit<AccountSettings, 'clientSecret' | 'password' | 'accessToken' | 'key'> & {
+  hasClientSecret: boolean;
+  hasPassword: boolean;
+  hasAccessToken: boolean;
+  key?: { type: string; keyId: string; userId?: string; clientId?: string };
+};
+
+export interface HistoryEntry {
+  /** Epoch ms. */
+  at: number;
+  /** What was sent: a grant type, `refresh_token`, `revoke`. */
+  request: string;
+  outcome: 'ok' | 'error';
+  durationMs: number;
+  errorCode?: string;
+  /** Non-secret message (error messages never contain secrets). */
+  message?: string;
+}
+
+export interface BudgetStatus {
+  used: number;
+  maxRequests: number;
+  windowSeconds: number;
+  /** True once `used` reaches the warning threshold (80 %). */
+  warning: boolean;
+}
+
+export type { TokenSet };

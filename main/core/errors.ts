@@ -1,0 +1,149 @@
+/**
+ * Typed errors of the core. Every error has a stable `code` (callers and tests
+ * switch on it) and a message a non-developer can read. Messages never contain
+ * a secret: constructors take only the facts they print, and callers must not
+ * pass client secrets, passwords, keys or tokens into them.
+ */
+import type { ErrorKind } from '../../shared/types.js';
+
+export type ErrorCode =
+  // InputError
+  | 'ERR_INPUT_SYNTAX' // the TOML/JSON text cannot be parsed
+  | 'ERR_INPUT_FIELD' // a field has a wrong type or value
+  | 'ERR_INPUT_MISSING' // a field the grant needs is missing
+  | 'ERR_INPUT_UNKNOWN' // unknown preset, account name, option
+  | 'ERR_INPUT_INSECURE_URL' // an endpoint is not https and not loopback
+  | 'ERR_INPUT_USAGE' // command-line usage
+  // AuthServerError
+  | 'ERR_AUTH_SERVER' // the authorization server answered with an OAuth error
+  | 'ERR_AUTH_DENIED' // the user denied consent / callback carried ?error=
+  | 'ERR_AUTH_STATE' // callback state does not match any pending flow
+  | 'ERR_AUTH_EXPIRED' // flow or device code expired
+  // TransportError
+  | 'ERR_NETWORK' // connection refused, DNS, reset
+  | 'ERR_TLS' // certificate problem
+  | 'ERR_TIMEOUT'
+  | 'ERR_REDIRECT' // the token endpoint answered 3xx
+  | 'ERR_RESPONSE_TOO_LARGE'
+  | 'ERR_RESPONSE_NOT_JSON'
+  | 'ERR_RESPONSE_INVALID' // JSON, but not a token response (no access_token, ...)
+  | 'ERR_HTTP_STATUS' // non-2xx without an OAuth error body
+  | 'ERR_RATE_LIMITED' // 429 beyond the retry bound
+  // VaultError
+  | 'ERR_VAULT_LOCKED'
+  | 'ERR_VAULT_PASSPHRASE'
+  | 'ERR_VAULT_DAMAGED'
+  | 'ERR_VAULT_NOT_FOUND'
+  | 'ERR_VAULT_BUSY' // lock held by another process too long
+  | 'ERR_VAULT_VERSION'
+  | 'ERR_VAULT_KEY_SLOT'
+  // Cancellation
+  | 'ERR_CANCELLED';
+
+/** Where in an input file a problem is. Lines and columns are 1-based. */
+export interface InputLocation {
+  file?: string;
+  line?: number;
+  column?: number;
+  /** Dotted path of the field, e.g. `accounts.prod.client_id`. */
+  field?: string;
+}
+
+export abstract class TokenDeskError extends Error {
+  abstract readonly kind: ErrorKind;
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** Bad file, bad setting, bad usage. CLI exit code 2. */
+export class InputError extends TokenDeskError {
+  readonly kind = 'input' as const;
+  readonly location: InputLocation | undefined;
+  constructor(code: ErrorCode, message: string, location?: InputLocation, options?: { cause?: unknown }) {
+    super(code, withLocation(message, location), options);
+    this.location = location;
+  }
+}
+
+/** The authorization server said no. CLI exit code 3. */
+export class AuthServerError extends TokenDeskError {
+  readonly kind = 'auth_server' as const;
+  /** The server's `error` value (or free text for Netrex-style errors). */
+  readonly error: string;
+  readonly errorDescription: string | undefined;
+  readonly status: number | undefined;
+  constructor(
+    code: ErrorCode,
+    message: string,
+    details: { error: string; errorDescription?: string; status?: number },
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
+    this.error = details.error;
+    this.errorDescription = details.errorDescription;
+    this.status = details.status;
+  }
+}
+
+/** Network, TLS, timeout or protocol failure. CLI exit code 4. */
+export class TransportError extends TokenDeskError {
+  readonly kind = 'transport' as const;
+  readonly status: number | undefined;
+  /** For ERR_REDIRECT: the Location the server pointed at. */
+  readonly location: string | undefined;
+  constructor(code: ErrorCode, message: string, details: { status?: number; location?: string } = {}, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.status = details.status;
+    this.location = details.location;
+  }
+}
+
+/** Vault locked, wrong passphrase, damaged or busy. CLI exit code 5. */
+export class VaultError extends TokenDeskError {
+  readonly kind = 'vault' as const;
+}
+
+/** The user (or a signal) cancelled a long operation. CLI exit code 130. */
+export class CancelledError extends TokenDeskError {
+  readonly kind = 'cancelled' as const;
+  constructor(message = 'Cancelled.') {
+    super('ERR_CANCELLED', message);
+  }
+}
+
+function withLocation(message: string, location: InputLocation | undefined): string {
+  if (!location) return message;
+  const where: string[] = [];
+  if (location.file) where.push(location.file);
+  if (location.line !== undefined) {
+    where.push(location.column !== undefined ? `line ${location.line}, column ${location.column}` : `line ${location.line}`);
+  }
+  const prefix = where.join(', ');
+  const field = location.field ? ` (field "${location.field}")` : '';
+  return prefix ? `${prefix}${field}: ${message}` : field ? `${location.field}: ${message}` : message;
+}
+
+export function isTokenDeskError(value: unknown): value is TokenDeskError {
+  return value instanceof TokenDeskError;
+}
+
+/** CLI exit code for an error (SPEC 6). Unknown errors are internal failures (1). */
+export function exitCodeFor(error: unknown): number {
+  if (!(error instanceof TokenDeskError)) return 1;
+  switch (error.kind) {
+    case 'input':
+      return 2;
+    case 'auth_server':
+      return 3;
+    case 'transport':
+      return 4;
+    case 'vault':
+      return 5;
+    case 'cancelled':
+      return 130;
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The account model: what the importer produces, what the vault stores, what
+ * the grant engines read. Field names are camelCase; the TOML keys and wire
+ * fields stay snake_case (see main/core/import/aliases.ts).
+ */
+import type { ClientAuthMethod, GrantType, RequestKind } from './types.js';
+
+/** A Zitadel-style service-account or application key file (myfiber seed). */
+export interface ServiceAccountKey {
+  type: 'serviceaccount' | 'application';
+  keyId: string;
+  /** PEM private key (PKCS#1 "RSA PRIVATE KEY" or PKCS#8). Secret. */
+  key: string;
+  /** `serviceaccount` keys: the subject and issuer of the assertion. */
+  userId?: string;
+  /** `application` keys: the subject and issuer of the assertion. */
+  clientId?: string;
+}
+
+/** How revocation is sent: RFC 7009 form POST, or Netrex's `?access_token=`. */
+export type RevokeStyle = 'rfc7009' | 'access_token_query';
+
+/** A per-account limit on token requests (Myfox deactivates greedy apps). */
+export interface RequestBudget {
+  /** At most this many token requests... */
+  maxRequests: number;
+  /** ...within this sliding window, in seconds. */
+  windowSeconds: number;
+}
+
+export interface AccountSettings {
+  /** Unique, user-chosen display name; also the CLI's NAME. */
+  name: string;
+  /** Preset the account was created from, if any (`myfiber`, `netrex`, ...). */
+  preset?: string;
+  grant: GrantType;
+  tokenUrl?: string;
+  authorizeUrl?: string;
+  revokeUrl?: string;
+  revokeStyle?: RevokeStyle;
+  deviceAuthorizationUrl?: string;
+  /** Discovery base and the jwt_bearer audience. */
+  issuer?: string;
+  clientId?: string;
+  /** Secret. */
+  clientSecret?: string;
+  clientAuth: ClientAuthMethod;
+  username?: string;
+  /** Secret. */
+  password?: string;
+  scopes: string[];
+  /** " " (standard) or "," (Netrex). */
+  scopeSeparator: string;
+  redirectUri?: string;
+  /** jwt_bearer and private_key_jwt. Secret (its `key`). */
+  key?: ServiceAccountKey;
+  /** static grant: a personal access token. Secret. */
+  accessToken?: string;
+  /** Optional GET endpoint to test a token. */
+  apiUrl?: string;
+  /** Extra form parameters per request kind. */
+  extra: Partial<Record<RequestKind, Record<string, string>>>;
+  /** Lifetime to assume when neither expires_in nor a JWT exp is available. */
+  defaultTokenLifetimeSeconds?: number;
+  requestBudget?: RequestBudget;
+  /** Free-text note shown in the UI (e.g. where the credentials came from). */
+  notes?: string;
+}
+
+/** Names of the settings fields that hold secrets. Never logged, never sent to the renderer. */
+export const SECRET_FIELDS = ['clientSecret', 'password', 'accessToken', 'key'] as const satisfies readonly (keyof AccountSettings)[];
+
+/** An access token as TokenDesk keeps it. */
+export interface TokenSet {
+  /** Secret. */
+  accessToken: string;
+  /** Normalised: "Bearer" when the server said "bearer" or nothing. */
+  tokenType: string;
+  /** Epoch milliseconds; undefined when unknown. */
+  expiresAt?: number;
+  /** Secret. */
+  refreshToken?: string;
+  /** Epoch milliseconds when the refresh token expires, if the server said. */
+  refreshExpiresAt?: number;
+  /** Space- or comma-joined as the server sent it; undefined for null/missing. */
+  scope?: string;
+  /** Secret. */
+  idToken?: string;
+  /** Epoch milliseconds when TokenDesk received it. */
+  obtainedAt: number;
+}
