@@ -14,6 +14,8 @@ export type ErrorCode =
   | 'ERR_INPUT_UNKNOWN' // unknown preset, account name, option
   | 'ERR_INPUT_INSECURE_URL' // an endpoint is not https and not loopback
   | 'ERR_INPUT_USAGE' // command-line usage
+  | 'ERR_INPUT_DUPLICATE' // an account name already exists
+  | 'ERR_BUDGET_EXCEEDED' // the account's request budget would be exceeded
   // AuthServerError
   | 'ERR_AUTH_SERVER' // the authorization server answered with an OAuth error
   | 'ERR_AUTH_DENIED' // the user denied consent / callback carried ?error=
@@ -37,6 +39,7 @@ export type ErrorCode =
   | 'ERR_VAULT_BUSY' // lock held by another process too long
   | 'ERR_VAULT_VERSION'
   | 'ERR_VAULT_KEY_SLOT'
+  | 'ERR_VAULT_EXISTS' // create() refused: a vault (or its backup) is already in the folder
   // Cancellation
   | 'ERR_CANCELLED';
 

@@ -1,0 +1,53 @@
+/**
+ * Per-account request budget. Myfox: "Since September 2019, personal
+ * applications requesting too many tokens are deactivated automatically."
+ * We count every network token request (grant or refresh) in a sliding window,
+ * warn at 80 % and refuse before the limit would be crossed.
+ */
+import type { RequestBudget } from '../../../shared/account.js';
+import { InputError } from '../errors.js';
+import type { BudgetStatus } from './types.js';
+
+export const BUDGET_WARNING_RATIO = 0.8;
+
+export function requestsInWindow(requestTimes: number[], budget: RequestBudget, now: number): number[] {
+  const since = now - budget.windowSeconds * 1000;
+  return requestTimes.filter((time) => time > since);
+}
+
+export function budgetStatus(requestTimes: number[], budget: RequestBudget, now: number): BudgetStatus {
+  const used = requestsInWindow(requestTimes, budget, now).length;
+  return {
+    used,
+    maxRequests: budget.maxRequests,
+    windowSeconds: budget.windowSeconds,
+    warning: used >= Math.ceil(budget.maxRequests * BUDGET_WARNING_RATIO),
+  };
+}
+
+/** Throws when one more request would exceed the budget; returns a warning line when close. */
+export function checkBudget(accountName: string, requestTimes: number[], budget: RequestBudget | undefined, now: number): string | undefined {
+  if (!budget) return undefined;
+  const inWindow = requestsInWindow(requestTimes, budget, now);
+  if (inWindow.length >= budget.maxRequests) {
+    const oldest = Math.min(...inWindow);
+    const freeAt = new Date(oldest + budget.windowSeconds * 1000);
+    throw new InputError(
+      'ERR_BUDGET_EXCEEDED',
+      `"${accountName}" has used its ${budget.maxRequests} token requests for the last ${formatWindow(budget.windowSeconds)}. ` +
+        `The provider may switch off applications that ask for too many tokens, so TokenDesk waits: the next request is possible after ${freeAt.toISOString()}. ` +
+        'You can raise the budget in the account settings if the provider allows more.',
+    );
+  }
+  const status = budgetStatus(requestTimes, budget, now);
+  if (status.used + 1 >= Math.ceil(budget.maxRequests * BUDGET_WARNING_RATIO)) {
+    return `"${accountName}" will have used ${status.used + 1} of its ${budget.maxRequests} token requests for the last ${formatWindow(budget.windowSeconds)}.`;
+  }
+  return undefined;
+}
+
+function formatWindow(seconds: number): string {
+  if (seconds % 86_400 === 0) return seconds === 86_400 ? '24 hours' : `${seconds / 86_400} days`;
+  if (seconds % 3600 === 0) return seconds === 3600 ? 'hour' : `${seconds / 3600} hours`;
+  return `${seconds} seconds`;
+}

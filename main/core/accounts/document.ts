@@ -1,0 +1,51 @@
+/**
+ * The shape of the vault's decrypted content, owned by the account service.
+ * Bump SCHEMA and add a migration in `migrateDocument` when it changes.
+ */
+import type { AccountSettings, TokenSet } from '../../../shared/account.js';
+import { VaultError } from '../errors.js';
+import type { HistoryEntry } from './types.js';
+
+export interface StoredAccount {
+  settings: AccountSettings;
+  tokens?: TokenSet;
+  /** Newest last; capped at HISTORY_LIMIT. */
+  history: HistoryEntry[];
+  /** Epoch ms of each network token request inside the budget window. */
+  requestTimes: number[];
+  lastError?: { code: string; message: string; at: number };
+}
+
+export interface Preferences {
+  /** Seconds after which a copied token is cleared from the clipboard (0 = never). */
+  clipboardClearSeconds: number;
+}
+
+export interface VaultDocument {
+  schema: 1;
+  accounts: StoredAccount[];
+  preferences: Preferences;
+}
+
+export const HISTORY_LIMIT = 100;
+export const DEFAULT_PREFERENCES: Preferences = { clipboardClearSeconds: 60 };
+
+export function emptyDocument(): VaultDocument {
+  return { schema: 1, accounts: [], preferences: { ...DEFAULT_PREFERENCES } };
+}
+
+/** Accepts what an older TokenDesk wrote; refuses what a newer one wrote. */
+export function migrateDocument(raw: unknown): VaultDocument {
+  if (typeof raw !== 'object' || raw === null || !Array.isArray((raw as VaultDocument).accounts)) {
+    throw new VaultError('ERR_VAULT_DAMAGED', 'The vault opened, but its content is not a TokenDesk account list.');
+  }
+  const doc = raw as Partial<VaultDocument> & { schema?: number };
+  if (doc.schema !== undefined && doc.schema > 1) {
+    throw new VaultError('ERR_VAULT_VERSION', 'This vault was written by a newer TokenDesk. Update TokenDesk to open it.');
+  }
+  return {
+    schema: 1,
+    accounts: (doc.accounts ?? []).map((account) => ({ ...account, history: account.history ?? [], requestTimes: account.requestTimes ?? [] })),
+    preferences: { ...DEFAULT_PREFERENCES, ...(doc.preferences ?? {}) },
+  };
+}

@@ -1,0 +1,325 @@
+/**
+ * Credentials import: pasted or dropped TOML text, a TOML file, or a Zitadel
+ * key JSON file -> validated AccountSettings. All or nothing: one problem
+ * anywhere and nothing is returned (previewImport lists every problem).
+ *
+ * File shapes:
+ * - one account: its keys at the top level;
+ * - several: `[accounts.NAME]` tables (NAME is the name unless `name` is given)
+ *   or `[[accounts]]` entries. In such a file, keys at the top level (outside
+ *   `accounts`) are SHARED DEFAULTS for every account, e.g. `preset = "netrex"`
+ *   and `base_url = "..."` once for several Netrex accounts; each account's own
+ *   keys win. `name` cannot be shared, since names are unique.
+ *
+ * Presets fill only what the file leaves out. `key_file` is read relative to
+ * `baseDir` (the folder of the TOML file; the current folder for pasted text).
+ * Nothing here logs, and no message contains a secret value.
+ */
+import { readFile as fsReadFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { AccountSettings } from '../../../shared/account.js';
+import { applyPreset, normaliseBaseUrl, presetParamProblem, PRESETS } from '../../../shared/presets.js';
+import { InputError } from '../errors.js';
+import type { ErrorCode, InputLocation } from '../errors.js';
+import type { CanonicalKey } from './aliases.js';
+import { parseKeyJson } from './key-json.js';
+import { KeyLocator } from './key-locator.js';
+import { fieldName, locate, normaliseTable } from './normalise.js';
+import type { DocContext, NormalisedTable } from './normalise.js';
+import { cleanText, parseTomlText } from './parse-toml.js';
+import { splitScopes } from './strings.js';
+import { accountProblems, inferGrant, validateAccount } from './validate.js';
+
+export { validateAccount, accountProblems, inferGrant };
+export { cleanText } from './parse-toml.js';
+export { isLoopbackHost, checkUrl } from './url-rules.js';
+
+export interface ImportSource {
+  text: string;
+  fileName?: string;
+  /** folder for resolving key_file */
+  baseDir?: string;
+  /** reads key_file; default node:fs/promises readFile */
+  readFile?: (path: string) => Promise<string>;
+}
+
+/** An import problem as the renderer's preview shows it. */
+export interface InputErrorInfo {
+  code: ErrorCode;
+  message: string;
+  location?: InputLocation;
+}
+
+/**
+ * Parses a pasted/dropped TOML text, TOML file or key JSON (detected by
+ * content: `{` first after BOM/whitespace -> key JSON, one jwt_bearer account
+ * with the myfiber preset, else TOML). Returns every account, validated, or
+ * throws the FIRST InputError (with location): all or nothing.
+ */
+export async function importCredentials(source: ImportSource): Promise<AccountSettings[]> {
+  const { accounts, problems } = await runImport(source);
+  if (problems[0]) throw problems[0];
+  return accounts;
+}
+
+/**
+ * Same as importCredentials, but collects every problem instead of throwing
+ * (live preview). `accounts` holds the accounts that are sound on their own.
+ */
+export async function previewImport(source: ImportSource): Promise<{ accounts: AccountSettings[]; problems: InputErrorInfo[] }> {
+  const { accounts, problems } = await runImport(source);
+  return {
+    accounts,
+    problems: problems.map((p) => ({ code: p.code, message: p.message, ...(p.location && { location: p.location }) })),
+  };
+}
+
+interface Draft {
+  table: NormalisedTable;
+  /** Document path of the account table (`[]` for a single-account file). */
+  path: string[];
+  /** `[accounts.NAME]` NAME. */
+  nameHint?: string;
+}
+
+async function runImport(source: ImportSource): Promise<{ accounts: AccountSettings[]; problems: InputError[] }> {
+  const text = cleanText(source.text);
+  if (text.trimStart().startsWith('{')) return importKeyJson(text, source.fileName);
+
+  let document: Record<string, unknown>;
+  try {
+    document = parseTomlText(text, source.fileName);
+  } catch (error) {
+    if (error instanceof InputError) return { accounts: [], problems: [error] };
+    throw error;
+  }
+  const doc: DocContext = { ...(source.fileName !== undefined && { file: source.fileName }), locator: new KeyLocator(text) };
+  const problems: InputError[] = [];
+  const drafts = collectDrafts(document, doc, problems);
+
+  const built: { account: AccountSettings; draft: Draft; derivedName: boolean }[] = [];
+  for (const draft of drafts) {
+    const result = await buildAccount(draft, doc, source);
+    problems.push(...result.problems);
+    if (result.account) built.push({ account: result.account, draft, derivedName: result.derivedName });
+  }
+  checkUniqueNames(built, doc, problems);
+  // Accounts that are sound on their own; importCredentials still refuses them all when any problem exists.
+  return { accounts: built.map((b) => b.account), problems };
+}
+
+function isTable(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
+}
+
+function collectDrafts(document: Record<string, unknown>, doc: DocContext, problems: InputError[]): Draft[] {
+  if (Object.keys(document).length === 0) {
+    problems.push(new InputError('ERR_INPUT_MISSING', 'there are no settings in this text (expected lines such as client_id = "…")', locate(doc, [])));
+    return [];
+  }
+  const accounts = document['accounts'];
+  if (accounts === undefined) return [{ table: normaliseTable(document, [], doc), path: [] }];
+
+  const shared = normaliseTable(document, [], doc, ['accounts']);
+  problems.push(...shared.problems);
+  if (shared.origin.name) {
+    problems.push(new InputError('ERR_INPUT_FIELD', 'name cannot be given for all accounts at once; give each account its own name', locate(doc, shared.origin.name)));
+  }
+  const entries: { path: string[]; value: unknown; nameHint?: string }[] = [];
+  if (Array.isArray(accounts)) {
+    accounts.forEach((value, index) => entries.push({ path: ['accounts', String(index)], value }));
+  } else if (isTable(accounts) && Object.values(accounts).every(isTable)) {
+    for (const [name, value] of Object.entries(accounts)) entries.push({ path: ['accounts', name], value, nameHint: name });
+  } else {
+    problems.push(
+      new InputError('ERR_INPUT_FIELD', 'accounts must hold one table per account, such as [accounts.production] or [[accounts]]', locate(doc, ['accounts'])),
+    );
+    return [];
+  }
+  if (entries.length === 0) {
+    problems.push(new InputError('ERR_INPUT_MISSING', 'accounts is empty: add at least one [accounts.NAME] table', locate(doc, ['accounts'])));
+  }
+  const drafts: Draft[] = [];
+  for (const entry of entries) {
+    if (!isTable(entry.value)) {
+      problems.push(new InputError('ERR_INPUT_FIELD', 'each entry of accounts must be a table of settings', locate(doc, entry.path)));
+      continue;
+    }
+    const own = normaliseTable(entry.value, entry.path, doc);
+    drafts.push({ table: withDefaults(own, shared), path: entry.path, ...(entry.nameHint !== undefined && { nameHint: entry.nameHint }) });
+  }
+  return drafts;
+}
+
+/** Shared top-level defaults under one account's own keys. Shared problems are reported once, not here. */
+function withDefaults(own: NormalisedTable, shared: NormalisedTable): NormalisedTable {
+  const { name: _sharedName, ...sharedExplicit } = shared.explicit;
+  const ownHasScopes = own.origin.scopes !== undefined;
+  const merged: NormalisedTable = {
+    explicit: { ...(ownHasScopes ? withoutScopes(sharedExplicit) : sharedExplicit), ...own.explicit },
+    origin: { ...shared.origin, ...own.origin },
+    problems: own.problems,
+  };
+  delete merged.origin.name;
+  if (own.origin.name) merged.origin.name = own.origin.name;
+  const scopesText = ownHasScopes ? own.scopesText : shared.scopesText;
+  if (scopesText !== undefined) merged.scopesText = scopesText;
+  const presetId = own.presetId ?? (own.origin.preset ? undefined : shared.presetId);
+  if (presetId !== undefined) merged.presetId = presetId;
+  const baseUrl = own.baseUrl ?? shared.baseUrl;
+  if (baseUrl !== undefined) merged.baseUrl = baseUrl;
+  if (own.explicit.key === undefined && own.origin.key === undefined) {
+    const keyFile = own.keyFile ?? shared.keyFile;
+    if (keyFile !== undefined) merged.keyFile = keyFile;
+  } else if (own.keyFile !== undefined) merged.keyFile = own.keyFile;
+  return merged;
+}
+
+function withoutScopes(settings: Partial<AccountSettings>): Partial<AccountSettings> {
+  const { scopes: _scopes, ...rest } = settings;
+  return rest;
+}
+
+const URL_KEYS_FROM_PRESET: readonly CanonicalKey[] = ['token_url', 'authorize_url', 'revoke_url', 'issuer'];
+
+async function buildAccount(draft: Draft, doc: DocContext, source: ImportSource): Promise<{ account?: AccountSettings; problems: InputError[]; derivedName: boolean }> {
+  const { table, path } = draft;
+  const problems = [...table.problems];
+  const explicit = { ...table.explicit };
+  const at = (key: CanonicalKey): InputLocation => {
+    const origin = table.origin[key];
+    if (origin) return locate(doc, origin);
+    // Not in the file: point at the account's table header (line 1 for a single account).
+    const header = doc.locator.exact(path) ?? { line: 1, column: 1 };
+    return { ...(doc.file !== undefined && { file: doc.file }), ...header, field: fieldName([...path, key]) };
+  };
+
+  if (table.keyFile !== undefined) {
+    if (table.origin.key) {
+      problems.push(new InputError('ERR_INPUT_FIELD', 'give either key or key_file, not both', at('key_file')));
+    } else {
+      const loaded = await loadKeyFile(table.keyFile, source, at('key_file'));
+      problems.push(...loaded.problems);
+      if (loaded.key) explicit.key = loaded.key;
+    }
+  }
+
+  const grant = explicit.grant ?? inferGrant(explicit) ?? (table.presetId ? PRESETS[table.presetId].defaultGrant : 'client_credentials');
+  let presetSettings: Partial<AccountSettings> = {};
+  if (table.presetId) {
+    const params = { grant, ...(table.baseUrl !== undefined && { base_url: table.baseUrl }) };
+    const problem = presetParamProblem(table.presetId, params);
+    if (problem) {
+      const where = problem.param === 'grant' && table.origin.grant ? at('grant') : problem.param === 'base_url' && table.origin.base_url ? at('base_url') : at('preset');
+      problems.push(new InputError(problem.param === 'base_url' && table.baseUrl === undefined ? 'ERR_INPUT_MISSING' : 'ERR_INPUT_FIELD', problem.message, where));
+    } else presetSettings = applyPreset(table.presetId, params);
+  } else if (table.baseUrl !== undefined) {
+    problems.push(new InputError('ERR_INPUT_FIELD', 'base_url is used only with a preset (preset = "netrex"); otherwise give token_url and the other addresses', at('base_url')));
+  }
+
+  const settings: AccountSettings = {
+    name: '',
+    grant,
+    // RFC 6749 2.3.1: servers must support Basic. A client_credentials client is
+    // never public, so it defaults to needing a secret too.
+    clientAuth: explicit.clientSecret !== undefined || grant === 'client_credentials' ? 'basic' : 'none',
+    scopes: [],
+    scopeSeparator: ' ',
+    extra: {},
+    ...presetSettings,
+    ...explicit,
+  };
+  settings.grant = grant;
+  if (table.scopesText !== undefined) settings.scopes = splitScopes(table.scopesText, settings.scopeSeparator);
+
+  let derivedName = false;
+  if (explicit.name === undefined || explicit.name === '') {
+    settings.name = draft.nameHint?.trim() || deriveName(settings, table);
+    derivedName = draft.nameHint === undefined;
+  }
+
+  // A field the file already got wrong is not reported a second time as missing.
+  const refused = (key: CanonicalKey): boolean => {
+    const origin = table.origin[key];
+    if (!origin) return false;
+    const name = fieldName(origin);
+    return problems.some((p) => p.location?.field === name || p.location?.field?.startsWith(`${name}.`));
+  };
+  for (const problem of accountProblems(settings)) {
+    if (refused(problem.key)) continue;
+    let where = at(problem.key);
+    if (!table.origin[problem.key] && table.presetId && URL_KEYS_FROM_PRESET.includes(problem.key)) where = at(table.origin.base_url ? 'base_url' : 'preset');
+    problems.push(new InputError(problem.code, problem.message, where));
+  }
+  return problems.length === 0 ? { account: settings, problems, derivedName } : { problems, derivedName };
+}
+
+async function loadKeyFile(keyFile: string, source: ImportSource, where: InputLocation): Promise<ReturnType<typeof parseKeyJson>> {
+  const fullPath = resolve(source.baseDir ?? process.cwd(), keyFile);
+  let text: string;
+  try {
+    text = await (source.readFile ?? ((p: string) => fsReadFile(p, 'utf8')))(fullPath);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    const why = code === 'ENOENT' ? 'the file does not exist' : code === 'EACCES' ? 'permission denied' : 'it cannot be read';
+    return { problems: [new InputError('ERR_INPUT_FIELD', `cannot read key_file "${keyFile}": ${why} (looked at ${fullPath})`, where)] };
+  }
+  return parseKeyJson(text, keyFile);
+}
+
+/** "myfiber", "netrex cloud.camstreamer.com", "api.myfox.me": what the user would call it. */
+function deriveName(settings: AccountSettings, table: NormalisedTable): string {
+  if (table.presetId === 'netrex' && table.baseUrl) {
+    const base = normaliseBaseUrl(table.baseUrl);
+    if (base) return `netrex ${new URL(base).host}`;
+  }
+  if (table.presetId) return table.presetId;
+  for (const url of [settings.tokenUrl, settings.issuer, settings.authorizeUrl]) {
+    if (!url) continue;
+    try {
+      return new URL(url).host;
+    } catch {
+      // invalid URLs are reported by validation
+    }
+  }
+  return settings.grant === 'static' ? 'personal access token' : 'account';
+}
+
+function checkUniqueNames(built: { account: AccountSettings; draft: Draft; derivedName: boolean }[], doc: DocContext, problems: InputError[]): void {
+  const taken = new Set<string>();
+  // Names the user wrote come first; derived ones step aside with a number.
+  for (const entry of built.filter((b) => !b.derivedName)) {
+    const name = entry.account.name;
+    if (taken.has(name)) {
+      const origin = entry.draft.table.origin.name ?? entry.draft.path;
+      problems.push(new InputError('ERR_INPUT_FIELD', `two accounts are named "${name}"; every account needs its own name`, locate(doc, origin)));
+    }
+    taken.add(name);
+  }
+  for (const entry of built.filter((b) => b.derivedName)) {
+    const base = entry.account.name;
+    let name = base;
+    for (let n = 2; taken.has(name); n++) name = `${base} ${n}`;
+    entry.account.name = name;
+    taken.add(name);
+  }
+}
+
+function importKeyJson(text: string, fileName?: string): { accounts: AccountSettings[]; problems: InputError[] } {
+  const { key, problems } = parseKeyJson(text, fileName);
+  if (!key) return { accounts: [], problems };
+  // The key JSON shape is Zitadel's, which is what myfiber documents; its
+  // issuer is the jwt_bearer audience, so the myfiber preset is what makes the key usable.
+  const account: AccountSettings = {
+    name: `myfiber key ${key.keyId}`,
+    grant: 'jwt_bearer',
+    clientAuth: 'none',
+    scopes: [],
+    scopeSeparator: ' ',
+    extra: {},
+    ...applyPreset('myfiber', { grant: 'jwt_bearer' }),
+    key,
+  };
+  const where = { ...(fileName !== undefined && { file: fileName }), line: 1, column: 1 };
+  return { accounts: [account], problems: accountProblems(account).map((p) => new InputError(p.code, p.message, { ...where, field: p.key })) };
+}

@@ -1,0 +1,171 @@
+/**
+ * Per-grant validation of account settings: what each grant needs, URLs that
+ * parse and are https (or loopback), enums in range. Used by the importer and
+ * whenever an account is edited. Problems name fields by their TOML key.
+ */
+import type { AccountSettings } from '../../../shared/account.js';
+import { CLIENT_AUTH_METHODS, GRANT_TYPES, REQUEST_KINDS } from '../../../shared/types.js';
+import type { GrantType } from '../../../shared/types.js';
+import { InputError } from '../errors.js';
+import type { ErrorCode } from '../errors.js';
+import type { CanonicalKey } from './aliases.js';
+import { checkUrl } from './url-rules.js';
+
+export interface FieldProblem {
+  code: ErrorCode;
+  message: string;
+  /** The TOML key the problem is about. */
+  key: CanonicalKey;
+}
+
+/** What each field is, for "needs X (what X is)" messages. */
+const WHAT: Partial<Record<CanonicalKey, string>> = {
+  token_url: 'the address tokens are requested from',
+  authorize_url: 'the address of the login page',
+  device_authorization_url: 'the address that hands out device codes',
+  client_id: 'the client or application id the provider gave you',
+  client_secret: 'the client secret the provider gave you',
+  username: 'the user name you log in with',
+  password: 'the password you log in with',
+  key: 'the private key: key = { ... } or key_file = "key.json"',
+  issuer: 'the provider address, used as the audience of the signed assertion',
+  access_token: 'the personal access token created in the provider’s web interface',
+};
+
+function needs(grant: GrantType, key: CanonicalKey): FieldProblem {
+  const what = WHAT[key];
+  return { code: 'ERR_INPUT_MISSING', key, message: `the ${grant} grant needs ${key}${what ? ` (${what})` : ''}` };
+}
+
+/**
+ * Grant to use when the file names none: username + password -> password,
+ * a key -> jwt_bearer, only an access token -> static, an authorize URL ->
+ * authorization_code. Returns undefined when nothing points anywhere (the
+ * caller then uses the preset's default, else client_credentials). Called on
+ * the file's own keys, before a preset fills anything in.
+ */
+export function inferGrant(s: Partial<AccountSettings>): GrantType | undefined {
+  if (s.username !== undefined && s.password !== undefined) return 'password';
+  if (s.key !== undefined) return 'jwt_bearer';
+  if (s.accessToken !== undefined && s.clientId === undefined && s.clientSecret === undefined) return 'static';
+  if (s.deviceAuthorizationUrl !== undefined) return 'device_code';
+  if (s.authorizeUrl !== undefined) return 'authorization_code';
+  return undefined;
+}
+
+const URL_FIELDS = [
+  ['tokenUrl', 'token_url'],
+  ['authorizeUrl', 'authorize_url'],
+  ['revokeUrl', 'revoke_url'],
+  ['deviceAuthorizationUrl', 'device_authorization_url'],
+  ['issuer', 'issuer'],
+  ['apiUrl', 'api_url'],
+] as const;
+
+/** Query parameters that must never sit in a stored URL. */
+const SECRET_QUERY_PARAMS = ['client_secret', 'password', 'access_token', 'refresh_token'];
+
+/** Every problem of one account, in field order. Never includes a value of a secret field. */
+export function accountProblems(s: AccountSettings): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const present = (value: string | undefined): boolean => value !== undefined && value.trim() !== '';
+
+  if (!present(s.name)) problems.push({ code: 'ERR_INPUT_MISSING', key: 'name', message: 'the account needs a name' });
+  if (!(GRANT_TYPES as readonly string[]).includes(s.grant)) {
+    problems.push({ code: 'ERR_INPUT_FIELD', key: 'grant', message: `grant must be one of ${GRANT_TYPES.join(', ')}` });
+    return problems;
+  }
+  if (!(CLIENT_AUTH_METHODS as readonly string[]).includes(s.clientAuth)) {
+    problems.push({ code: 'ERR_INPUT_FIELD', key: 'client_auth', message: `client_auth must be one of ${CLIENT_AUTH_METHODS.join(', ')}` });
+  }
+
+  const g = s.grant;
+  switch (g) {
+    case 'password':
+      if (!present(s.username)) problems.push(needs(g, 'username'));
+      if (!present(s.password)) problems.push(needs(g, 'password'));
+      break;
+    case 'authorization_code':
+      if (!present(s.authorizeUrl)) problems.push(needs(g, 'authorize_url'));
+      break;
+    case 'jwt_bearer':
+      if (!s.key) problems.push(needs(g, 'key'));
+      if (!present(s.issuer)) problems.push(needs(g, 'issuer'));
+      break;
+    case 'static':
+      if (!present(s.accessToken)) problems.push(needs(g, 'access_token'));
+      break;
+    case 'device_code':
+      if (!present(s.deviceAuthorizationUrl)) problems.push(needs(g, 'device_authorization_url'));
+      break;
+    case 'client_credentials':
+      break;
+  }
+  if (g !== 'static' && g !== 'jwt_bearer' && !present(s.clientId)) problems.push(needs(g, 'client_id'));
+  // authorization_code and device_code cannot discover their way past a missing token URL
+  // at use time as easily, but an issuer still lets discovery fill it in later.
+  if (g !== 'static' && !present(s.tokenUrl) && !present(s.issuer)) problems.push(needs(g, 'token_url'));
+  if (g !== 'static' && ['basic', 'basic_raw', 'body', 'query'].includes(s.clientAuth) && !present(s.clientSecret)) {
+    problems.push(
+      g === 'client_credentials'
+        ? needs(g, 'client_secret')
+        : {
+            code: 'ERR_INPUT_MISSING',
+            key: 'client_secret',
+            message: `client_auth "${s.clientAuth}" needs client_secret (${WHAT.client_secret}); for a public client without a secret set client_auth = "none"`,
+          },
+    );
+  }
+  if (s.clientAuth === 'private_key_jwt' && !s.key) {
+    problems.push({ code: 'ERR_INPUT_MISSING', key: 'key', message: `client_auth "private_key_jwt" needs key (${WHAT.key})` });
+  }
+
+  for (const [field, key] of URL_FIELDS) {
+    const value = s[field];
+    if (value === undefined) continue;
+    const check = checkUrl(value);
+    if (!check.ok) {
+      problems.push({ code: check.code, key, message: `${key} ${check.reason}` });
+      continue;
+    }
+    const query = new URL(value).searchParams;
+    const secretParam = SECRET_QUERY_PARAMS.find((name) => query.has(name));
+    if (secretParam) {
+      problems.push({ code: 'ERR_INPUT_FIELD', key, message: `${key} must not contain ${secretParam} in its address; give it as its own field instead` });
+    }
+  }
+  if (s.redirectUri !== undefined) {
+    const check = checkUrl(s.redirectUri, { allowCustomScheme: true });
+    if (!check.ok) problems.push({ code: check.code, key: 'redirect_uri', message: `redirect_uri ${check.reason}` });
+  }
+  if (s.revokeStyle !== undefined && s.revokeStyle !== 'rfc7009' && s.revokeStyle !== 'access_token_query') {
+    problems.push({ code: 'ERR_INPUT_FIELD', key: 'revoke_style', message: 'revoke_style must be "rfc7009" or "access_token_query"' });
+  }
+  if (typeof s.scopeSeparator !== 'string' || s.scopeSeparator.length === 0) {
+    problems.push({ code: 'ERR_INPUT_FIELD', key: 'scope_separator', message: 'scope_separator must be one character, " " or ","' });
+  }
+  if (!Array.isArray(s.scopes) || s.scopes.some((scope) => typeof scope !== 'string' || scope === '' || scope.includes(s.scopeSeparator))) {
+    problems.push({ code: 'ERR_INPUT_FIELD', key: 'scopes', message: 'scopes must be a list of non-empty texts that do not contain the scope separator' });
+  }
+  if (s.defaultTokenLifetimeSeconds !== undefined && !(Number.isInteger(s.defaultTokenLifetimeSeconds) && s.defaultTokenLifetimeSeconds > 0)) {
+    problems.push({ code: 'ERR_INPUT_FIELD', key: 'token_lifetime', message: 'token_lifetime must be a whole number of seconds above 0' });
+  }
+  if (s.requestBudget !== undefined) {
+    const { maxRequests, windowSeconds } = s.requestBudget;
+    if (!(Number.isInteger(maxRequests) && maxRequests > 0 && Number.isInteger(windowSeconds) && windowSeconds > 0)) {
+      problems.push({ code: 'ERR_INPUT_FIELD', key: 'request_budget', message: 'request_budget needs max_requests and window_seconds, whole numbers above 0' });
+    }
+  }
+  for (const kind of Object.keys(s.extra ?? {})) {
+    if (!(REQUEST_KINDS as readonly string[]).includes(kind)) {
+      problems.push({ code: 'ERR_INPUT_UNKNOWN', key: 'extra', message: `extra.${kind} is not a request kind; expected one of ${REQUEST_KINDS.join(', ')}` });
+    }
+  }
+  return problems;
+}
+
+/** Throws the first problem of an account as an InputError (field = its TOML key). */
+export function validateAccount(settings: AccountSettings): void {
+  const [first] = accountProblems(settings);
+  if (first) throw new InputError(first.code, first.message, { field: first.key });
+}

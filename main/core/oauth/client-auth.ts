@@ -1,0 +1,111 @@
+/**
+ * Client authentication, the same for token, refresh and revocation requests
+ * (SPEC 2). Each method turns the request parameters into the URL, headers and
+ * body that go on the wire.
+ */
+import type { AccountSettings } from '../../../shared/account.js';
+import type { ClientAuthMethod } from '../../../shared/types.js';
+import { InputError } from '../errors.js';
+import type { GrantContext } from './context.js';
+import { createJwtAssertion } from './jwt-assertion.js';
+
+export const JWT_BEARER_CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+
+export interface WireRequest {
+  /** The endpoint exactly as configured, plus a query for the `query` method. */
+  url: string;
+  headers: Record<string, string>;
+  /** application/x-www-form-urlencoded; undefined for an empty body. */
+  body: string | undefined;
+}
+
+/** application/x-www-form-urlencoded encoding of one value (space becomes `+`). */
+export function formEncode(value: string): string {
+  return new URLSearchParams([['', value]]).toString().slice(1);
+}
+
+/** true when RFC 6749 `basic` and `basic_raw` put different bytes on the wire for these credentials. */
+export function basicVariantsDiffer(clientId: string, clientSecret: string): boolean {
+  return formEncode(clientId) !== clientId || formEncode(clientSecret) !== clientSecret;
+}
+
+/**
+ * The Authorization header value for HTTP Basic client authentication.
+ * `raw` skips the form-encoding that RFC 6749 prescribes (many servers do not decode).
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1
+ */
+export function basicAuthorization(clientId: string, clientSecret: string, raw: boolean): string {
+  const pair = raw ? `${clientId}:${clientSecret}` : `${formEncode(clientId)}:${formEncode(clientSecret)}`;
+  return `Basic ${Buffer.from(pair, 'utf8').toString('base64')}`;
+}
+
+/** Appends parameters to a URL string without re-serialising what was given (never normalise: SPEC 2). */
+export function appendQuery(url: string, params: URLSearchParams): string {
+  const query = params.toString();
+  if (!query) return url;
+  const hash = url.indexOf('#');
+  const base = hash >= 0 ? url.slice(0, hash) : url;
+  const sep = base.includes('?') ? (base.endsWith('?') || base.endsWith('&') ? '' : '&') : '?';
+  return `${base}${sep}${query}`;
+}
+
+/**
+ * Authenticates a request with `method`. `params` are the protocol parameters
+ * (grant, token, ...); `audience` is the client assertion's `aud` for private_key_jwt.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3
+ * @see https://www.rfc-editor.org/rfc/rfc7523#section-2.2
+ */
+export async function authenticateRequest(
+  method: ClientAuthMethod,
+  settings: AccountSettings,
+  endpointUrl: string,
+  params: Record<string, string>,
+  ctx: GrantContext,
+  audience: string = endpointUrl,
+): Promise<WireRequest> {
+  const form = new URLSearchParams(params);
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  const clientId = settings.clientId;
+  const requireId = (): string => {
+    if (!clientId) throw new InputError('ERR_INPUT_MISSING', `Client authentication "${method}" needs client_id.`, { field: 'client_id' });
+    return clientId;
+  };
+  const requireSecret = (): string => {
+    if (settings.clientSecret === undefined) {
+      throw new InputError('ERR_INPUT_MISSING', `Client authentication "${method}" needs client_secret.`, { field: 'client_secret' });
+    }
+    return settings.clientSecret;
+  };
+  switch (method) {
+    case 'basic':
+    case 'basic_raw':
+      headers.Authorization = basicAuthorization(requireId(), requireSecret(), method === 'basic_raw');
+      break;
+    case 'body':
+      form.set('client_id', requireId());
+      if (settings.clientSecret !== undefined) form.set('client_secret', settings.clientSecret);
+      break;
+    case 'none':
+      // Without a client_id this is no client authentication at all (a jwt-bearer grant needs none).
+      if (clientId) form.set('client_id', clientId);
+      break;
+    case 'query': {
+      // Netrex reads parameters from the query string only and ignores the body.
+      form.set('client_id', requireId());
+      if (settings.clientSecret !== undefined) form.set('client_secret', settings.clientSecret);
+      return { url: appendQuery(endpointUrl, form), headers, body: undefined };
+    }
+    case 'private_key_jwt': {
+      if (!settings.key) {
+        throw new InputError('ERR_INPUT_MISSING', 'Client authentication "private_key_jwt" needs a key file.', { field: 'key' });
+      }
+      const id = clientId ?? settings.key.clientId;
+      if (id) form.set('client_id', id);
+      form.set('client_assertion_type', JWT_BEARER_CLIENT_ASSERTION_TYPE);
+      form.set('client_assertion', await createJwtAssertion(settings.key, audience, ctx.ports, 300));
+      break;
+    }
+  }
+  headers['Content-Type'] = 'application/x-www-form-urlencoded';
+  return { url: endpointUrl, headers, body: form.toString() };
+}

@@ -1,0 +1,126 @@
+/**
+ * The token-endpoint client: every grant ends here.
+ *
+ * How a token request flows
+ * 1. A grant module (grants/*.ts) turns account settings into protocol
+ *    parameters (`grant_type=password&username=...`) and calls `requestTokens`.
+ * 2. `requestTokens` adds `scope` (joined with the account's separator: " " or
+ *    Netrex's ","), merges `settings.extra[kind]`, and checks the endpoint is
+ *    https or loopback before anything is built or sent (SPEC 3).
+ * 3. client-auth.ts authenticates the request as the account says (basic,
+ *    basic_raw, body, query, none, private_key_jwt) - the URL is used exactly
+ *    as given (Insiders needs its trailing slash).
+ * 4. http.ts `safeRequest` sends it: no redirects followed, 1 MiB cap, timeout,
+ *    cancellation; `withRateLimitRetry` honours HTTP 429 Retry-After, bounded.
+ * 5. token-response.ts classifies the answer: OAuth error shapes (RFC 6749,
+ *    Netrex free text, Myfox "KO") -> AuthServerError; non-JSON -> TransportError
+ *    quoting the body; otherwise a lenient parse into a TokenSet.
+ * 6. If `basic` was refused with invalid_client and the credentials contain
+ *    characters that form-encoding changes, the request is sent once more as
+ *    `basic_raw`; when that works the caller learns it (ctx.onClientAuthLearned).
+ *
+ * Nothing here caches, single-flights or counts requests: the account service does.
+ */
+import type { AccountSettings, TokenSet } from '../../../shared/account.js';
+import type { ClientAuthMethod } from '../../../shared/types.js';
+import { AuthServerError, InputError } from '../errors.js';
+import { authenticateRequest, basicVariantsDiffer } from './client-auth.js';
+import type { GrantContext } from './context.js';
+import type { SafeResponse } from './http.js';
+import { assertSecureEndpoint, safeRequest, withRateLimitRetry } from './http.js';
+import { parseErrorResponse, processTokenResponse } from './token-response.js';
+
+const WHAT = 'token endpoint';
+
+/** Grants whose token request carries no `scope` (it was sent earlier, with the authorization or device request). */
+const SCOPE_ELSEWHERE = new Set(['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code']);
+
+/** Request parameters whose values are secrets, redacted from any server text we quote. */
+const SECRET_PARAMS = ['password', 'refresh_token', 'code', 'code_verifier', 'assertion', 'client_secret', 'token', 'device_code'];
+
+/** The account's scopes as one parameter value; undefined when there are none. */
+export function joinScopes(settings: Pick<AccountSettings, 'scopes' | 'scopeSeparator'>): string | undefined {
+  return settings.scopes.length > 0 ? settings.scopes.join(settings.scopeSeparator || ' ') : undefined;
+}
+
+/**
+ * The full parameter set of a token request: `settings.extra[kind]` first, the
+ * grant's own parameters over it (extras may add, never override the protocol),
+ * and `scope` for grants that carry it unless the grant gave one.
+ */
+export function buildTokenParams(settings: AccountSettings, kind: 'token' | 'refresh', params: Record<string, string>): Record<string, string> {
+  const merged: Record<string, string> = { ...(settings.extra[kind] ?? {}), ...params };
+  const scope = joinScopes(settings);
+  if (kind === 'token' && params.scope === undefined && scope !== undefined && !SCOPE_ELSEWHERE.has(params.grant_type ?? '')) {
+    merged.scope = scope;
+  }
+  return merged;
+}
+
+/** Secret strings of this request, so that server text echoing them can be redacted. */
+export function requestSecrets(settings: AccountSettings, params: Record<string, string>): string[] {
+  const out = [settings.clientSecret, settings.password, settings.accessToken, settings.key?.key];
+  for (const name of SECRET_PARAMS) out.push(params[name]);
+  return out.filter((s): s is string => typeof s === 'string' && s.length > 0);
+}
+
+/**
+ * POSTs a token request (grant parameters, client authentication per
+ * `settings.clientAuth`, extras from `settings.extra[kind]`) to
+ * `settings.tokenUrl` and returns the parsed TokenSet. `kind` is 'token' for
+ * initial grants and 'refresh' for refresh. Applies the one-time basic ->
+ * basic_raw fallback (calls `ctx.onClientAuthLearned`).
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.2
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5
+ */
+export async function requestTokens(
+  settings: AccountSettings,
+  kind: 'token' | 'refresh',
+  params: Record<string, string>,
+  ctx: GrantContext,
+): Promise<TokenSet> {
+  const tokenUrl = settings.tokenUrl;
+  if (!tokenUrl) throw new InputError('ERR_INPUT_MISSING', 'The account has no token URL (token_url).', { field: 'token_url' });
+  assertSecureEndpoint(tokenUrl, WHAT);
+  const full = buildTokenParams(settings, kind, params);
+  const secrets = requestSecrets(settings, full);
+
+  const send = async (method: ClientAuthMethod): Promise<{ response: SafeResponse; sentAt: number }> => {
+    let sentAt = ctx.ports.clock.now();
+    const response = await withRateLimitRetry(
+      async () => {
+        // Rebuilt per attempt: a client assertion must not be replayed (fresh jti).
+        const wire = await authenticateRequest(method, settings, tokenUrl, full, ctx);
+        sentAt = ctx.ports.clock.now();
+        return safeRequest(wire.url, { method: 'POST', headers: wire.headers, ...(wire.body !== undefined ? { body: wire.body } : {}) }, ctx, WHAT);
+      },
+      ctx,
+      WHAT,
+    );
+    return { response, sentAt };
+  };
+
+  const first = await send(settings.clientAuth);
+  if (settings.clientAuth === 'basic' && isInvalidClient(first.response) && basicVariantsDiffer(settings.clientId ?? '', settings.clientSecret ?? '')) {
+    const retry = await send('basic_raw');
+    let token: TokenSet;
+    try {
+      token = processTokenResponse(retry.response, retry.sentAt, settings, WHAT, secrets);
+    } catch (error) {
+      // Still invalid_client: the raw variant was no better, so report the original refusal.
+      if (error instanceof AuthServerError && error.error === 'invalid_client') {
+        return processTokenResponse(first.response, first.sentAt, settings, WHAT, secrets);
+      }
+      throw error;
+    }
+    ctx.onClientAuthLearned?.('basic_raw');
+    ctx.onProgress?.('The server accepted the client credentials without form-encoding; TokenDesk will use that from now on.');
+    return token;
+  }
+  return processTokenResponse(first.response, first.sentAt, settings, WHAT, secrets);
+}
+
+function isInvalidClient(response: SafeResponse): boolean {
+  if (response.status !== 400 && response.status !== 401) return false;
+  return parseErrorResponse(response.json, response.status)?.error === 'invalid_client';
+}

@@ -1,0 +1,160 @@
+/**
+ * Lenient processing of token endpoint responses. Strict where it matters
+ * (an access token must be there), lenient where the seed providers deviate
+ * from RFC 6749 5.1 (SPEC 2 "Provider dialects").
+ */
+import { decodeJwt } from 'jose';
+import type { AccountSettings, TokenSet } from '../../../shared/account.js';
+import { AuthServerError, TransportError } from '../errors.js';
+import type { SafeResponse } from './http.js';
+import { quoteServerText } from './http.js';
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Removes known secrets from server text before it is quoted (a server may echo what it was sent). */
+export function redactSecrets(text: string, secrets: readonly (string | undefined)[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret && secret.length >= 4) out = out.split(secret).join('[redacted]');
+  }
+  return out;
+}
+
+/**
+ * Recognises an OAuth error body: RFC 6749 `{error, error_description}`,
+ * Netrex `{"error":"Error message"}` (free text) and Myfox
+ * `{"status":"KO","error":"invalid_token",...}`. Undefined when `json` is not one.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+ */
+export function parseErrorResponse(
+  json: unknown,
+  status?: number,
+  what = 'token endpoint',
+  secrets: readonly (string | undefined)[] = [],
+): AuthServerError | undefined {
+  if (!isObject(json)) return undefined;
+  const rawError = json.error;
+  let error: string | undefined;
+  if (typeof rawError === 'string' && rawError.trim()) error = rawError;
+  else if (isObject(rawError) && typeof rawError.message === 'string') error = rawError.message;
+  else if (json.status === 'KO' && typeof json.message === 'string') error = json.message;
+  if (error === undefined) return undefined;
+  const description = typeof json.error_description === 'string' && json.error_description.trim() ? json.error_description : undefined;
+  const errorText = quoteServerText(redactSecrets(error, secrets), 200);
+  const descriptionText = description ? quoteServerText(redactSecrets(description, secrets), 300) : undefined;
+  const statusText = status !== undefined ? ` (HTTP ${status})` : '';
+  return new AuthServerError(
+    'ERR_AUTH_SERVER',
+    `The ${what} refused the request${statusText}: ${errorText}${descriptionText ? ` - ${descriptionText}` : ''}`,
+    { error: errorText, ...(descriptionText ? { errorDescription: descriptionText } : {}), ...(status !== undefined ? { status } : {}) },
+  );
+}
+
+/** A positive number of seconds from a number or a numeric string; undefined otherwise. */
+function seconds(value: unknown): number | undefined {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  return Number.isFinite(n) && n > 0 ? n : undefined;
+}
+
+function nonEmptyString(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** The access token's JWT `exp` in epoch ms, when it is a JWT with one (not verified: the client only needs a hint). */
+export function jwtExpiry(token: string): number | undefined {
+  if (token.split('.').length !== 3) return undefined;
+  try {
+    const { exp } = decodeJwt(token);
+    return typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Turns a successful token response into a TokenSet. Accepts a missing or
+ * lower-case `token_type`, `"scope": null`, `expires_in` as a string,
+ * Keycloak extras; falls back to the JWT `exp`, then to the configured lifetime.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
+ */
+export function parseTokenResponse(
+  json: unknown,
+  now: number,
+  settings?: Pick<AccountSettings, 'defaultTokenLifetimeSeconds'>,
+  what = 'token endpoint',
+): TokenSet {
+  if (!isObject(json)) {
+    throw new TransportError('ERR_RESPONSE_INVALID', `The ${what} answered with JSON that is not a token response (expected an object).`);
+  }
+  const accessToken = nonEmptyString(json.access_token);
+  if (!accessToken) {
+    throw new TransportError('ERR_RESPONSE_INVALID', `The ${what} answered without an access_token.`);
+  }
+  const rawType = nonEmptyString(json.token_type);
+  const tokenType = !rawType || rawType.toLowerCase() === 'bearer' ? 'Bearer' : rawType;
+
+  let expiresAt: number | undefined;
+  const expiresIn = seconds(json.expires_in);
+  if (expiresIn !== undefined) expiresAt = now + expiresIn * 1000;
+  else expiresAt = jwtExpiry(accessToken);
+  if (expiresAt === undefined && settings?.defaultTokenLifetimeSeconds) {
+    expiresAt = now + settings.defaultTokenLifetimeSeconds * 1000;
+  }
+
+  const token: TokenSet = { accessToken, tokenType, obtainedAt: now };
+  if (expiresAt !== undefined) token.expiresAt = expiresAt;
+  const refreshToken = nonEmptyString(json.refresh_token);
+  if (refreshToken) token.refreshToken = refreshToken;
+  // Keycloak sends 0 for "does not expire" (myfiber seed: refresh_expires_in: 0).
+  const refreshExpiresIn = seconds(json.refresh_expires_in);
+  if (refreshToken && refreshExpiresIn !== undefined) token.refreshExpiresAt = now + refreshExpiresIn * 1000;
+  if (typeof json.scope === 'string') token.scope = json.scope;
+  else if (Array.isArray(json.scope) && json.scope.every((s) => typeof s === 'string')) token.scope = json.scope.join(' ');
+  const idToken = nonEmptyString(json.id_token);
+  if (idToken) token.idToken = idToken;
+  return token;
+}
+
+/** Says why a body could not be used, quoting its start (sanitised) and the status. */
+export function notJsonError(response: SafeResponse, what: string, secrets: readonly (string | undefined)[] = []): TransportError {
+  const quoted = quoteServerText(redactSecrets(response.bodyText, secrets), 200);
+  const why = response.invalidUtf8 ? 'is not valid UTF-8 text' : quoted ? 'is not JSON (or is cut short)' : 'is empty';
+  return new TransportError(
+    'ERR_RESPONSE_NOT_JSON',
+    `The ${what} answered HTTP ${response.status} with a body that ${why}${quoted ? `: "${quoted}"` : ''}.`,
+    { status: response.status },
+  );
+}
+
+/**
+ * Classifies a whole response: OAuth error (any status) -> AuthServerError;
+ * other non-2xx -> ERR_HTTP_STATUS; 2xx but not JSON -> ERR_RESPONSE_NOT_JSON; else the TokenSet.
+ */
+export function processTokenResponse(
+  response: SafeResponse,
+  now: number,
+  settings?: Pick<AccountSettings, 'defaultTokenLifetimeSeconds'>,
+  what = 'token endpoint',
+  secrets: readonly (string | undefined)[] = [],
+): TokenSet {
+  // Netrex may answer `{"error": ...}` with any status, so the error shape wins over the status.
+  const oauthError = parseErrorResponse(response.json, response.status, what, secrets);
+  if (oauthError) throw oauthError;
+  // A proxy's HTML 502 is better reported as the status it is; a 200 that is not JSON is a protocol failure.
+  if (response.status < 200 || response.status >= 300) throw httpStatusError(response, what, secrets);
+  if (response.json === undefined) throw notJsonError(response, what, secrets);
+  return parseTokenResponse(response.json, now, settings, what);
+}
+
+export function httpStatusError(response: SafeResponse, what: string, secrets: readonly (string | undefined)[] = []): TransportError {
+  const quoted = quoteServerText(redactSecrets(response.bodyText, secrets), 200);
+  return new TransportError(
+    'ERR_HTTP_STATUS',
+    `The ${what} answered HTTP ${response.status}${quoted ? `: "${quoted}"` : ''}.`,
+    { status: response.status },
+  );
+}

@@ -1,0 +1,2 @@
+/** The tray icon (32x32 PNG, the key of build/icon.png), inline so it needs no file lookup inside the ASAR. */
+export const TRAY_ICON_DATA_URL = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAACAAAAAgCAYAAABzenr0AAAAf0lEQVR42mNgwAHk4/f/pyZmIAZQ21KSHEMvy7E6gt6WYzhiZDtgoCyHO2LUAaMOIFYhOqCbAwgBmjqAWEAXB5AiR3cHUBJSRDmA0iii2AEDHgLkpAFkOao4gFSfUcUBlJQDxOaQwV8SjlZGw98Bo63iQeGAAe+aDYrO6UB1zwFzIDdoLiSLXgAAAABJRU5ErkJggg==';

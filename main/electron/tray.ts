@@ -1,0 +1,85 @@
+/**
+ * The tray menu: one entry per account with its expiry, "Copy token" and
+ * "Refresh & copy", then "Open TokenDesk" and "Quit". Under Linux
+ * AppIndicator click events never arrive, so everything is reachable from the
+ * menu itself and nothing depends on `tray.on('click')`.
+ */
+import type { Menu, MenuItemConstructorOptions, Tray } from 'electron';
+import type { AccountSummary } from '../core/accounts/types.js';
+
+export type TrayAccount = Pick<AccountSummary, 'name' | 'status' | 'expiresAt'>;
+
+export interface TrayActions {
+  copyToken(name: string): void;
+  refreshAndCopy(name: string): void;
+  openWindow(): void;
+  quit(): void;
+}
+
+/** Human expiry text, relative so that it needs no locale ("expires in 4 min"). */
+export function formatExpiry(account: TrayAccount, now: number): string {
+  if (account.status === 'none') return 'no token yet';
+  if (account.expiresAt === undefined) return 'expiry unknown';
+  const seconds = Math.floor((account.expiresAt - now) / 1000);
+  if (seconds <= 0) return 'expired';
+  if (seconds < 60) return `expires in ${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 120) return `expires in ${minutes} min`;
+  return `expires in ${Math.floor(minutes / 60)} h`;
+}
+
+/** Menu labels treat `&` as a mnemonic marker on Windows and Linux; show it literally. */
+function literal(label: string): string {
+  return label.replaceAll('&', '&&');
+}
+
+/** Pure: the template for `Menu.buildFromTemplate`. */
+export function buildTrayMenuTemplate(accounts: readonly TrayAccount[], now: number, actions: TrayActions): MenuItemConstructorOptions[] {
+  const items: MenuItemConstructorOptions[] = accounts.map((account) => ({
+    label: `${literal(account.name)} (${formatExpiry(account, now)})`,
+    submenu: [
+      { label: 'Copy token', click: () => actions.copyToken(account.name) },
+      { label: 'Refresh && copy', click: () => actions.refreshAndCopy(account.name) },
+    ],
+  }));
+  if (items.length === 0) items.push({ label: 'No accounts yet', enabled: false });
+  items.push({ type: 'separator' }, { label: 'Open TokenDesk', click: () => actions.openWindow() }, { label: 'Quit', click: () => actions.quit() });
+  return items;
+}
+
+/**
+ * Keeps the tray's menu in step with the accounts. Electron (and especially
+ * AppIndicator) does not pick up changes to an installed menu, so every change
+ * builds a new menu and calls `setContextMenu` again.
+ */
+export class TrayMenu {
+  readonly #tray: Pick<Tray, 'setContextMenu' | 'setToolTip'>;
+  readonly #buildFromTemplate: (template: MenuItemConstructorOptions[]) => Menu;
+  readonly #actions: TrayActions;
+  readonly #now: () => number;
+  #accounts: readonly TrayAccount[] = [];
+
+  constructor(deps: {
+    tray: Pick<Tray, 'setContextMenu' | 'setToolTip'>;
+    buildFromTemplate: (template: MenuItemConstructorOptions[]) => Menu;
+    actions: TrayActions;
+    now: () => number;
+  }) {
+    this.#tray = deps.tray;
+    this.#buildFromTemplate = deps.buildFromTemplate;
+    this.#actions = deps.actions;
+    this.#now = deps.now;
+    this.#tray.setToolTip('TokenDesk');
+  }
+
+  /** Call whenever an account or token changes. */
+  update(accounts: readonly TrayAccount[]): void {
+    this.#accounts = accounts;
+    this.rebuild();
+  }
+
+  /** Also called on a timer so that the expiry texts do not go stale. */
+  rebuild(): void {
+    this.#tray.setContextMenu(this.#buildFromTemplate(buildTrayMenuTemplate(this.#accounts, this.#now(), this.#actions)));
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * The app's shared state: which screen is shown, the vault status, the account
+ * list, flow prompts and the one-line notice. A class with private $state
+ * fields and getters (svelte.dev style); screens call its methods.
+ */
+import type { AccountSummaryView, AppEvent, AppSettings, IpcResponse } from '../../shared/ipc.js';
+import { call, onEvent } from './api.js';
+import { describeError, type ErrorView } from './errors.js';
+import { S } from './strings.js';
+
+export type Screen =
+  | { name: 'loading' }
+  | { name: 'first-run' }
+  | { name: 'unlock' }
+  | { name: 'list' }
+  | { name: 'add' }
+  | { name: 'detail'; account: string }
+  | { name: 'settings' };
+
+export type AuthPrompt = Extract<AppEvent, { type: 'authorization-prompt' }>;
+export type DevicePrompt = Extract<AppEvent, { type: 'device-code-prompt' }>;
+export type Notice = { tone: 'info' | 'success' | 'warning'; text: string; id: number };
+
+export class AppState {
+  #screen = $state<Screen>({ name: 'loading' });
+  #status = $state.raw<IpcResponse<'app:status'> | undefined>(undefined);
+  #accounts = $state.raw<AccountSummaryView[]>([]);
+  #accountsLoaded = $state(false);
+  #listError = $state.raw<ErrorView | undefined>(undefined);
+  #authPrompt = $state.raw<AuthPrompt | undefined>(undefined);
+  #devicePrompt = $state.raw<DevicePrompt | undefined>(undefined);
+  #notice = $state.raw<Notice | undefined>(undefined);
+  #settings = $state.raw<AppSettings>({ clipboardClearSeconds: 60 });
+  #now = $state(Date.now());
+  /** Bumped on every accounts-changed event so open screens can reload. */
+  #revision = $state(0);
+  #noticeCounter = 0;
+
+  get screen(): Screen {
+    return this.#screen;
+  }
+  get status(): IpcResponse<'app:status'> | undefined {
+    return this.#status;
+  }
+  get accounts(): AccountSummaryView[] {
+    return this.#accounts;
+  }
+  get accountsLoaded(): boolean {
+    return this.#accountsLoaded;
+  }
+  get listError(): ErrorView | undefined {
+    return this.#listError;
+  }
+  get authPrompt(): AuthPrompt | undefined {
+    return this.#authPrompt;
+  }
+  get devicePrompt(): DevicePrompt | undefined {
+    return this.#devicePrompt;
+  }
+  get notice(): Notice | undefined {
+    return this.#notice;
+  }
+  get settings(): AppSettings {
+    return this.#settings;
+  }
+  get now(): number {
+    return this.#now;
+  }
+  get revision(): number {
+    return this.#revision;
+  }
+
+  navigate(screen: Screen): void {
+    this.#screen = screen;
+  }
+
+  notify(text: string, tone: Notice['tone'] = 'success'): void {
+    this.#notice = { text, tone, id: ++this.#noticeCounter };
+  }
+
+  dismissNotice(): void {
+    this.#notice = undefined;
+  }
+
+  tick(): void {
+    this.#now = Date.now();
+  }
+
+  /** Reads the vault status and picks the first screen. */
+  async start(): Promise<void> {
+    try {
+      const status = await call('app:status', {});
+      this.#status = status;
+      if (status.vault === 'missing') this.#screen = { name: 'first-run' };
+      else if (status.vault === 'locked') this.#screen = { name: 'unlock' };
+      else await this.enter();
+    } catch (error) {
+      this.#listError = describeError(error);
+      this.#screen = { name: 'list' };
+    }
+  }
+
+  /** After the vault is open: load settings and accounts, show the list. */
+  async enter(): Promise<void> {
+    this.#status = { vault: 'unlocked', keychain: this.#status?.keychain ?? 'unavailable' };
+    try {
+      this.#settings = await call('settings:get', {});
+    } catch {
+      // Defaults stay; the settings screen shows the error if it persists.
+    }
+    await this.loadAccounts();
+    this.#screen = { name: 'list' };
+  }
+
+  async loadAccounts(): Promise<void> {
+    try {
+      this.#accounts = await call('accounts:list', {});
+      this.#listError = undefined;
+    } catch (error) {
+      this.#listError = describeError(error);
+    } finally {
+      this.#accountsLoaded = true;
+    }
+  }
+
+  setSettings(settings: AppSettings): void {
+    this.#settings = settings;
+  }
+
+  clearAuthPrompt(): void {
+    this.#authPrompt = undefined;
+  }
+
+  clearDevicePrompt(): void {
+    this.#devicePrompt = undefined;
+  }
+
+  /** Subscribes to main-process events; returns the unsubscribe function. */
+  listen(): () => void {
+    return onEvent((event) => this.#handle(event));
+  }
+
+  #handle(event: AppEvent): void {
+    switch (event.type) {
+      case 'accounts-changed':
+        this.#revision++;
+        if (this.#status?.vault === 'unlocked') void this.loadAccounts();
+        break;
+      case 'authorization-prompt':
+        this.#authPrompt = event;
+        break;
+      case 'device-code-prompt':
+        this.#devicePrompt = event;
+        break;
+      case 'flow-ended':
+        if (this.#authPrompt?.account === event.account) this.#authPrompt = undefined;
+        if (this.#devicePrompt?.account === event.account) this.#devicePrompt = undefined;
+        break;
+      case 'warning':
+        this.notify(event.message, 'warning');
+        break;
+      case 'clipboard':
+        if (event.state === 'cleared') this.notify(S.clipboardCleared, 'info');
+        break;
+      case 'progress':
+        break;
+    }
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * Turns an ApiError into what a non-developer needs: what happened (with the
+ * server's own reason when there is one) and what to do next.
+ */
+import { S } from './strings.js';
+import { toApiError } from './api.js';
+
+export interface ErrorView {
+  /** What happened, in plain words. */
+  what: string;
+  /** What to do next. */
+  next: string;
+  code: string;
+}
+
+const TRANSPORT_NEXT: Record<string, string> = {
+  ERR_NETWORK: S.errors.network,
+  ERR_TLS: S.errors.tls,
+  ERR_TIMEOUT: S.errors.timeout,
+  ERR_REDIRECT: S.errors.redirect,
+  ERR_RESPONSE_TOO_LARGE: S.errors.protocol,
+  ERR_RESPONSE_NOT_JSON: S.errors.protocol,
+  ERR_RESPONSE_INVALID: S.errors.protocol,
+  ERR_HTTP_STATUS: S.errors.protocol,
+  ERR_RATE_LIMITED: S.errors.rateLimited,
+};
+
+export function describeError(raw: unknown): ErrorView {
+  const error = toApiError(raw);
+  const code = error.code;
+  switch (error.kind) {
+    case 'auth_server': {
+      if (error.serverError) {
+        const credentials = error.serverError === 'invalid_client' || error.serverError === 'unauthorized_client';
+        const what = S.errors.withReason(credentials ? S.errors.refusedCredentials : S.errors.refused, error.serverError, error.serverErrorDescription);
+        return { what, next: S.errors.next[error.serverError] ?? S.errors.next.other!, code };
+      }
+      return { what: error.message, next: S.errors.next.other!, code };
+    }
+    case 'transport':
+      return { what: error.message, next: TRANSPORT_NEXT[code] ?? S.errors.network, code };
+    case 'input':
+      return { what: error.message, next: S.errors.input, code };
+    case 'vault':
+      if (code === 'ERR_VAULT_PASSPHRASE') return { what: error.message, next: S.errors.vaultPassphrase, code };
+      if (code === 'ERR_VAULT_LOCKED') return { what: error.message, next: S.errors.vaultLocked, code };
+      return { what: error.message, next: S.errors.vault, code };
+    case 'cancelled':
+      return { what: S.errors.cancelled, next: '', code };
+    default:
+      return { what: S.errors.internal, next: '', code };
+  }
+}

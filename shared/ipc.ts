@@ -1,0 +1,261 @@
+/**
+ * The one IPC contract between the renderer and the main process: channel
+ * names (`domain:verb`) with a valibot schema for every request and response.
+ * The main process validates every request against it (main/electron/ipc.ts);
+ * the preload exposes exactly these channels, nothing generic.
+ *
+ * Handlers answer `{ ok: true, value } | { ok: false, error }` because an
+ * error thrown in `ipcMain.handle` reaches the renderer as a bare message.
+ *
+ * Secrets flow one way only: the renderer may SEND a client secret, password
+ * or token it was given by the user (import, edit), but no response carries
+ * one, except `tokens:reveal`, which the user asks for explicitly.
+ */
+import * as v from 'valibot';
+
+/** An error as it crosses IPC: stable code, kind and a readable message (never a secret). */
+export const IpcErrorSchema = v.object({
+  kind: v.picklist(['input', 'auth_server', 'transport', 'vault', 'cancelled', 'internal']),
+  code: v.string(),
+  message: v.string(),
+  /** Server's `error` / `error_description` for auth_server errors. */
+  serverError: v.optional(v.string()),
+  serverErrorDescription: v.optional(v.string()),
+  /** Where an input problem is (1-based), when known. */
+  line: v.optional(v.number()),
+  column: v.optional(v.number()),
+});
+export type IpcError = v.InferOutput<typeof IpcErrorSchema>;
+
+export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: IpcError };
+
+const AccountName = v.pipe(v.string(), v.minLength(1), v.maxLength(200));
+const Empty = v.strictObject({});
+const ShortText = v.pipe(v.string(), v.maxLength(4096));
+/** Pasted or dropped credentials: a generous cap, far above any real file. */
+const ImportText = v.pipe(v.string(), v.maxLength(1024 * 1024));
+const Passphrase = v.pipe(v.string(), v.minLength(1), v.maxLength(1024));
+const GrantSchema = v.picklist(['client_credentials', 'password', 'authorization_code', 'jwt_bearer', 'device_code', 'static']);
+const ClientAuthSchema = v.picklist(['basic', 'basic_raw', 'body', 'query', 'none', 'private_key_jwt']);
+const TokenStatusSchema = v.picklist(['valid', 'expiring', 'expired', 'none', 'unknown_expiry']);
+
+/** Account settings without any secret; `has*` says whether one is stored. */
+export const PublicAccountSchema = v.object({
+  name: v.string(),
+  preset: v.optional(v.string()),
+  grant: GrantSchema,
+  tokenUrl: v.optional(v.string()),
+  authorizeUrl: v.optional(v.string()),
+  revokeUrl: v.optional(v.string()),
+  revokeStyle: v.optional(v.picklist(['rfc7009', 'access_token_query'])),
+  deviceAuthorizationUrl: v.optional(v.string()),
+  issuer: v.optional(v.string()),
+  clientId: v.optional(v.string()),
+  clientAuth: ClientAuthSchema,
+  username: v.optional(v.string()),
+  scopes: v.array(v.string()),
+  scopeSeparator: v.string(),
+  redirectUri: v.optional(v.string()),
+  key: v.optional(v.object({ type: v.string(), keyId: v.string(), userId: v.optional(v.string()), clientId: v.optional(v.string()) })),
+  apiUrl: v.optional(v.string()),
+  extra: v.record(v.string(), v.optional(v.record(v.string(), v.string()))),
+  defaultTokenLifetimeSeconds: v.optional(v.number()),
+  requestBudget: v.optional(v.object({ maxRequests: v.number(), windowSeconds: v.number() })),
+  notes: v.optional(v.string()),
+  hasClientSecret: v.boolean(),
+  hasPassword: v.boolean(),
+  hasAccessToken: v.boolean(),
+});
+export type PublicAccount = v.InferOutput<typeof PublicAccountSchema>;
+
+export const AccountSummarySchema = v.object({
+  name: v.string(),
+  preset: v.optional(v.string()),
+  grant: v.string(),
+  status: TokenStatusSchema,
+  expiresAt: v.optional(v.number()),
+  hasRefreshToken: v.boolean(),
+  lastError: v.optional(v.object({ code: v.string(), message: v.string(), at: v.number() })),
+});
+export type AccountSummaryView = v.InferOutput<typeof AccountSummarySchema>;
+
+/** A problem found while previewing an import (never quotes a secret). */
+export const ImportProblemSchema = v.object({
+  code: v.string(),
+  message: v.string(),
+  line: v.optional(v.number()),
+  column: v.optional(v.number()),
+  field: v.optional(v.string()),
+});
+export type ImportProblem = v.InferOutput<typeof ImportProblemSchema>;
+
+/** Fields the edit form may change. Secrets are replaced only when given non-empty. */
+export const AccountPatchSchema = v.strictObject({
+  grant: v.optional(GrantSchema),
+  tokenUrl: v.optional(ShortText),
+  authorizeUrl: v.optional(ShortText),
+  revokeUrl: v.optional(ShortText),
+  issuer: v.optional(ShortText),
+  clientId: v.optional(ShortText),
+  clientSecret: v.optional(ShortText),
+  clientAuth: v.optional(ClientAuthSchema),
+  username: v.optional(ShortText),
+  password: v.optional(ShortText),
+  accessToken: v.optional(v.pipe(v.string(), v.maxLength(65536))),
+  scopes: v.optional(v.pipe(v.array(ShortText), v.maxLength(100))),
+  redirectUri: v.optional(ShortText),
+  apiUrl: v.optional(ShortText),
+  notes: v.optional(ShortText),
+});
+export type AccountPatch = v.InferOutput<typeof AccountPatchSchema>;
+
+export const AppSettingsSchema = v.object({
+  /** Seconds after which a copied token is cleared from the clipboard; 0 = never. */
+  clipboardClearSeconds: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(3600)),
+});
+export type AppSettings = v.InferOutput<typeof AppSettingsSchema>;
+
+export const TokenInspectionSchema = v.object({
+  tokenType: v.string(),
+  obtainedAt: v.number(),
+  expiresAt: v.optional(v.number()),
+  hasRefreshToken: v.boolean(),
+  /** The scope the server granted, split on spaces or commas. */
+  scopes: v.array(v.string()),
+  audience: v.array(v.string()),
+  /** Decoded JWT header and claims (no signature); absent for opaque tokens. */
+  header: v.optional(v.record(v.string(), v.unknown())),
+  claims: v.optional(v.record(v.string(), v.unknown())),
+});
+export type TokenInspection = v.InferOutput<typeof TokenInspectionSchema>;
+
+export const HistoryEntrySchema = v.object({
+  at: v.number(),
+  request: v.string(),
+  outcome: v.picklist(['ok', 'error']),
+  durationMs: v.number(),
+  errorCode: v.optional(v.string()),
+  message: v.optional(v.string()),
+});
+export type HistoryEntryView = v.InferOutput<typeof HistoryEntrySchema>;
+
+export const BudgetSchema = v.object({ used: v.number(), maxRequests: v.number(), windowSeconds: v.number(), warning: v.boolean() });
+export type BudgetView = v.InferOutput<typeof BudgetSchema>;
+
+/**
+ * Channel table. Add channels here; `main/core/api.ts` must implement every
+ * one (the type of the handler table enforces it).
+ */
+export const IPC_CONTRACT = {
+  'app:status': {
+    request: Empty,
+    response: v.object({ vault: v.picklist(['missing', 'locked', 'unlocked']), keychain: v.picklist(['available', 'basic_text', 'unavailable']) }),
+  },
+  /** Creates the vault; the passphrase adds the recovery slot (required without a keychain). */
+  'app:create': { request: v.strictObject({ passphrase: v.optional(Passphrase) }), response: Empty },
+  'app:unlock': { request: v.strictObject({ passphrase: v.optional(Passphrase) }), response: Empty },
+  'app:set-passphrase': { request: v.strictObject({ passphrase: Passphrase }), response: Empty },
+  'settings:get': { request: Empty, response: AppSettingsSchema },
+  'settings:set': { request: v.strictObject({ clipboardClearSeconds: v.optional(AppSettingsSchema.entries.clipboardClearSeconds) }), response: AppSettingsSchema },
+  'accounts:list': { request: Empty, response: v.array(AccountSummarySchema) },
+  'accounts:get': { request: v.strictObject({ name: AccountName }), response: PublicAccountSchema },
+  /** Parses without storing; secrets come back masked (only `has*` flags). */
+  'accounts:preview': {
+    request: v.strictObject({ text: ImportText, fileName: v.optional(ShortText) }),
+    response: v.object({ accounts: v.array(PublicAccountSchema), problems: v.array(ImportProblemSchema) }),
+  },
+  /** Stores every account of the text, or none. */
+  'accounts:import': { request: v.strictObject({ text: ImportText, fileName: v.optional(ShortText) }), response: v.object({ names: v.array(v.string()) }) },
+  'accounts:update': { request: v.strictObject({ name: AccountName, patch: AccountPatchSchema }), response: Empty },
+  'accounts:rename': { request: v.strictObject({ name: AccountName, newName: AccountName }), response: Empty },
+  'accounts:remove': { request: v.strictObject({ name: AccountName }), response: Empty },
+  'accounts:history': {
+    request: v.strictObject({ name: AccountName }),
+    response: v.object({ entries: v.array(HistoryEntrySchema), budget: v.optional(BudgetSchema) }),
+  },
+  /** OpenID Connect / RFC 8414 discovery: endpoints for the add-account form. */
+  'accounts:discover': {
+    request: v.strictObject({ issuer: v.pipe(ShortText, v.minLength(1)) }),
+    response: v.object({
+      issuer: v.string(),
+      tokenUrl: v.optional(v.string()),
+      authorizeUrl: v.optional(v.string()),
+      revokeUrl: v.optional(v.string()),
+      deviceAuthorizationUrl: v.optional(v.string()),
+      grantTypes: v.optional(v.array(v.string())),
+      scopes: v.optional(v.array(v.string())),
+    }),
+  },
+  'tokens:copy': {
+    request: v.strictObject({ name: AccountName, what: v.picklist(['token', 'header']), force: v.optional(v.boolean()) }),
+    response: v.object({ expiresAt: v.optional(v.number()), clearsAt: v.optional(v.number()) }),
+  },
+  /** Gets a token (new when `force`) without copying it. */
+  'tokens:refresh': { request: v.strictObject({ name: AccountName, force: v.optional(v.boolean()) }), response: v.object({ expiresAt: v.optional(v.number()) }) },
+  /** Decodes the cached token in the main process: no raw token, no signature. */
+  'tokens:inspect': { request: v.strictObject({ name: AccountName }), response: v.nullable(TokenInspectionSchema) },
+  /** The raw access token, only on the user's explicit request. */
+  'tokens:reveal': { request: v.strictObject({ name: AccountName }), response: v.object({ accessToken: v.string(), tokenType: v.string() }) },
+  /** Forgets the tokens; `revokedAtServer` says whether the server was told too (it needs a revoke URL). */
+  'tokens:revoke': { request: v.strictObject({ name: AccountName }), response: v.object({ revokedAtServer: v.boolean() }) },
+  /** GET the account's api_url with the token: status and a short excerpt. */
+  'tokens:test-api': {
+    request: v.strictObject({ name: AccountName }),
+    response: v.object({ url: v.string(), status: v.number(), statusText: v.string(), contentType: v.optional(v.string()), excerpt: v.string(), durationMs: v.number() }),
+  },
+  /** The "paste the URL you were redirected to" fallback. */
+  'flows:complete': { request: v.strictObject({ callbackUrl: v.pipe(v.string(), v.minLength(1), v.maxLength(8192)) }), response: Empty },
+  /** Opens the current flow's page (authorize URL, device verification link) in the system browser again. */
+  'flows:open-browser': { request: v.strictObject({ name: AccountName }), response: Empty },
+  /** Cancels whatever long operation runs for the account (browser wait, device code, request). */
+  'flows:cancel': { request: v.strictObject({ name: AccountName, flowId: v.optional(ShortText) }), response: Empty },
+} as const;
+
+export type IpcContract = typeof IPC_CONTRACT;
+export type IpcChannel = keyof IpcContract;
+export type IpcRequest<C extends IpcChannel> = v.InferInput<IpcContract[C]['request']>;
+export type IpcResponse<C extends IpcChannel> = v.InferOutput<IpcContract[C]['response']>;
+
+/** The main process's handler table: one function per channel. */
+export type IpcHandlers = { [C in IpcChannel]: (request: IpcRequest<C>) => Promise<IpcResult<IpcResponse<C>>> };
+
+/** One-way events from main to renderer (token changed, flow prompts, ...). */
+export const IPC_EVENT_CHANNEL = 'tokendesk:event';
+export const AppEventSchema = v.variant('type', [
+  v.object({ type: v.literal('accounts-changed') }),
+  v.object({ type: v.literal('authorization-prompt'), flowId: v.string(), account: v.string(), url: v.string(), listening: v.boolean(), expiresAt: v.number() }),
+  v.object({ type: v.literal('device-code-prompt'), account: v.string(), userCode: v.string(), verificationUri: v.string(), verificationUriComplete: v.optional(v.string()), expiresAt: v.number() }),
+  v.object({ type: v.literal('clipboard'), state: v.picklist(['copied', 'cleared']), account: v.string() }),
+  /** Short progress line for a long operation ("Waiting for the browser..."). */
+  v.object({ type: v.literal('progress'), account: v.string(), message: v.string() }),
+  /** A plain-words warning, e.g. the request budget is nearly used up. */
+  v.object({ type: v.literal('warning'), account: v.string(), message: v.string() }),
+  /** An interactive flow (browser or device code) ended, whatever the outcome. */
+  v.object({ type: v.literal('flow-ended'), account: v.string() }),
+]);
+export type AppEvent = v.InferOutput<typeof AppEventSchema>;
+
+/** What the preload exposes as `window.tokendesk`. */
+export type TokenDeskApi = { [C in IpcChannel]: (request: IpcRequest<C>) => Promise<IpcResult<IpcResponse<C>>> } & {
+  onEvent(listener: (event: AppEvent) => void): () => void;
+};
+
+/** The channel list, for the preload to build its allow-listed object. */
+export const IPC_CHANNELS = Object.keys(IPC_CONTRACT) as IpcChannel[];
+
+/**
+ * Validates a request against its channel's schema. Returns the typed request
+ * or an input error result; the main process (and the test harness) call this
+ * before any handler runs. The message names no value: it may be a secret.
+ */
+export function parseIpcRequest<C extends IpcChannel>(channel: C, request: unknown): { ok: true; value: IpcRequest<C> } | { ok: false; error: IpcError } {
+  const schema = IPC_CONTRACT[channel].request as v.GenericSchema;
+  const result = v.safeParse(schema, request ?? {});
+  if (result.success) return { ok: true, value: result.output as IpcRequest<C> };
+  const fields = result.issues.map((issue) => v.getDotPath(issue) ?? '(request)').join(', ');
+  return { ok: false, error: { kind: 'input', code: 'ERR_IPC_REQUEST', message: `The request for ${channel} is not valid (${fields}).` } };
+}
+
+export function isIpcChannel(value: unknown): value is IpcChannel {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(IPC_CONTRACT, value);
+}

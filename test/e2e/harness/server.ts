@@ -1,0 +1,231 @@
+/**
+ * Browser test harness: serves the built renderer (dist/renderer) and answers
+ * the preload API over HTTP with the REAL core behind it (AppSession over a
+ * temporary data folder, passphrase slot, Node fetch), so Chromium exercises
+ * exactly the handler table the Electron shell uses.
+ *
+ *   GET  /                 index.html with the shim script injected
+ *   GET  /__harness/shim.js defines window.tokendesk (POST /ipc, EventSource /events)
+ *   POST /ipc              { channel, request } -> IpcResult, validated by IPC_CONTRACT
+ *   GET  /events           Server-Sent Events carrying AppEvents
+ *   GET  /__test/clipboard test-only: what the app put on the clipboard
+ *
+ * Listens on 127.0.0.1 only. Its `openExternal` plays the system browser for
+ * the authorization-code flow: it follows the authorize URL's redirects
+ * (the fixture server auto-approves) until the loopback callback.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { createApiHandlers } from '../../../main/core/api.js';
+import { AppSession } from '../../../main/core/app-session.js';
+import { createClipboardGuard } from '../../../main/core/clipboard-guard.js';
+import type { CorePorts } from '../../../main/core/ports.js';
+import { systemClock } from '../../../main/core/ports.js';
+import { IPC_CHANNELS, isIpcChannel, type AppEvent } from '../../../shared/ipc.js';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+export const RENDERER_DIR = join(ROOT, 'dist/renderer');
+const MAX_IPC_BODY = 2 * 1024 * 1024;
+const MAX_BROWSER_HOPS = 10;
+
+export interface Harness {
+  /** `http://127.0.0.1:PORT/` */
+  url: string;
+  dataDir: string;
+  session: AppSession;
+  /** What the app last wrote to the (fake) system clipboard. */
+  clipboardText(): string;
+  /** Every URL the app asked the "system browser" to open. */
+  openedUrls: string[];
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  /** When false, openExternal only records the URL (to test Cancel and the paste fallback). */
+  browserCompletes?: boolean;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+};
+
+/** The preload API, rebuilt over HTTP: one method per channel, nothing generic exposed to app code. */
+function shimSource(): string {
+  return `(() => {
+  const channels = ${JSON.stringify(IPC_CHANNELS)};
+  const api = {};
+  for (const channel of channels) {
+    api[channel] = async (request) => {
+      const response = await fetch('./ipc', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ channel, request }) });
+      return response.json();
+    };
+  }
+  const listeners = new Set();
+  const source = new EventSource('./events');
+  source.onmessage = (message) => { const event = JSON.parse(message.data); for (const l of listeners) l(event); };
+  api.onEvent = (listener) => { listeners.add(listener); return () => listeners.delete(listener); };
+  window.tokendesk = Object.freeze(api);
+})();
+`;
+}
+
+function isLoopbackUrl(url: URL): boolean {
+  return (url.protocol === 'http:' || url.protocol === 'https:') && (url.hostname === '127.0.0.1' || url.hostname === '[::1]' || url.hostname === 'localhost');
+}
+
+/**
+ * Plays the user's browser: GET the authorize URL and follow redirects (the
+ * fixture server approves at once) until the loopback listener answers.
+ * Never leaves 127.0.0.1.
+ */
+async function browse(start: string): Promise<void> {
+  let url = new URL(start);
+  for (let hop = 0; hop < MAX_BROWSER_HOPS; hop++) {
+    if (!isLoopbackUrl(url)) throw new Error(`harness browser refuses non-loopback URL ${url.origin}`);
+    const response = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(10_000) });
+    await response.arrayBuffer().catch(() => undefined);
+    const location = response.headers.get('location');
+    if (response.status < 300 || response.status >= 400 || !location) return;
+    url = new URL(location, url);
+  }
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_IPC_BODY) throw new Error('body too large');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function ensureRendererBuilt(): Promise<void> {
+  if (existsSync(join(RENDERER_DIR, 'index.html'))) return;
+  // `npm test` builds first; a lone `playwright test` builds here so it never tests a stale or missing bundle.
+  const { build } = await import('vite');
+  await build({ configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn' });
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  await ensureRendererBuilt();
+  const dataDir = await mkdtemp(join(tmpdir(), 'tokendesk-e2e-'));
+  const streams = new Set<ServerResponse>();
+  const openedUrls: string[] = [];
+  let clipboard = '';
+
+  const emit = (event: AppEvent): void => {
+    const line = `data: ${JSON.stringify(event)}\n\n`;
+    for (const stream of streams) stream.write(line);
+  };
+  const ports: CorePorts = {
+    fetch: (input, init) => fetch(input, init),
+    clock: systemClock,
+    randomBytes: (length) => new Uint8Array(randomBytes(length)),
+  };
+  const session = new AppSession({ dataDir, ports });
+  const guard = createClipboardGuard({
+    clipboard: { readText: () => clipboard, writeText: (text) => void (clipboard = text) },
+    now: () => Date.now(),
+    onCleared: (account) => emit({ type: 'clipboard', state: 'cleared', account }),
+  });
+  const handlers = createApiHandlers({
+    session,
+    clipboard: guard,
+    ports,
+    emit,
+    openExternal: async (url) => {
+      openedUrls.push(url);
+      // Like a real browser, the user's approval arrives a little after the window opened.
+      if (options.browserCompletes !== false) setTimeout(() => void browse(url).catch(() => undefined), 300);
+    },
+  });
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (req.method === 'POST' && url.pathname === '/ipc') {
+      let message: { channel?: unknown; request?: unknown };
+      try {
+        message = JSON.parse(await readBody(req)) as typeof message;
+      } catch {
+        res.writeHead(400).end();
+        return;
+      }
+      if (!isIpcChannel(message.channel)) {
+        res.writeHead(404).end();
+        return;
+      }
+      const handler = handlers[message.channel] as (request: unknown) => Promise<unknown>;
+      const result = await handler(message.request);
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(result));
+      return;
+    }
+    if (req.method !== 'GET') {
+      res.writeHead(405).end();
+      return;
+    }
+    if (url.pathname === '/events') {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+      res.write(': connected\n\n');
+      streams.add(res);
+      req.on('close', () => streams.delete(res));
+      return;
+    }
+    if (url.pathname === '/__test/clipboard') {
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify({ text: clipboard }));
+      return;
+    }
+    if (url.pathname === '/__harness/shim.js') {
+      res.writeHead(200, { 'content-type': CONTENT_TYPES['.js']! }).end(shimSource());
+      return;
+    }
+    const relative = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname.slice(1));
+    const file = normalize(join(RENDERER_DIR, relative));
+    if (!file.startsWith(RENDERER_DIR + sep) || !existsSync(file)) {
+      res.writeHead(404).end();
+      return;
+    }
+    let body: Buffer | string = await readFile(file);
+    if (relative === 'index.html') {
+      // A classic script runs before the deferred module bundle: window.tokendesk exists when the app starts.
+      body = body.toString('utf8').replace('<head>', '<head>\n    <script src="./__harness/shim.js"></script>');
+    }
+    res.writeHead(200, { 'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' }).end(body);
+  }
+
+  await new Promise<void>((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    dataDir,
+    session,
+    clipboardText: () => clipboard,
+    openedUrls,
+    async close() {
+      guard.dispose();
+      session.lock();
+      for (const stream of streams) stream.end();
+      server.closeAllConnections();
+      await new Promise<void>((done) => server.close(() => done()));
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

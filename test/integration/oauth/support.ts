@@ -1,0 +1,57 @@
+/** Shared set-up for the OAuth integration tests: real fetch, real clock, real randomness. */
+import { randomBytes } from 'node:crypto';
+import type { AccountSettings } from '../../../shared/account.js';
+import type { GrantContext } from '../../../main/core/oauth/context.js';
+import type { TransportOptions } from '../../../main/core/oauth/http.js';
+import { systemClock } from '../../../main/core/ports.js';
+
+export interface CountingContext extends GrantContext, TransportOptions {
+  /** URLs the core asked fetch for, in order (counted before any connection is made). */
+  fetched: string[];
+  learned: string[];
+}
+
+export function makeContext(extra: Partial<GrantContext & TransportOptions> = {}): CountingContext {
+  const fetched: string[] = [];
+  const learned: string[] = [];
+  return {
+    ports: {
+      fetch: (input, init) => {
+        fetched.push(String(input));
+        return fetch(input, init);
+      },
+      clock: systemClock,
+      randomBytes: (n) => new Uint8Array(randomBytes(n)),
+    },
+    timeoutMs: 5000,
+    onClientAuthLearned: (method) => learned.push(method),
+    ...extra,
+    fetched,
+    learned,
+  };
+}
+
+export function settings(overrides: Partial<AccountSettings>): AccountSettings {
+  return { name: 'test', grant: 'client_credentials', clientAuth: 'body', scopes: [], scopeSeparator: ' ', extra: {}, ...overrides };
+}
+
+/** Runs `fn` and returns what it threw (fails the test when it does not throw). */
+export async function caught(fn: () => Promise<unknown>): Promise<Error & { code?: string }> {
+  try {
+    await fn();
+  } catch (error) {
+    return error as Error & { code?: string };
+  }
+  throw new Error('expected the call to throw');
+}
+
+/** Asserts that no listed secret appears in the error's message (or its causes' messages). */
+export function messageContainsAny(error: unknown, secrets: string[]): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    const found = secrets.find((s) => s && (current as Error).message.includes(s));
+    if (found) return found;
+    current = (current as Error).cause;
+  }
+  return undefined;
+}

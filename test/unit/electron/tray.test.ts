@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import type { Menu, MenuItemConstructorOptions } from 'electron';
+import { buildTrayMenuTemplate, formatExpiry, TrayMenu, type TrayAccount, type TrayActions } from '../../../main/electron/tray.js';
+
+const NOW = 1_700_000_000_000;
+
+function recordingActions() {
+  const calls: string[] = [];
+  const actions: TrayActions = {
+    copyToken: (name) => calls.push(`copy:${name}`),
+    refreshAndCopy: (name) => calls.push(`refresh:${name}`),
+    openWindow: () => calls.push('open'),
+    quit: () => calls.push('quit'),
+  };
+  return { calls, actions };
+}
+
+function click(item: MenuItemConstructorOptions | undefined): void {
+  (item!.click as () => void)();
+}
+
+describe('buildTrayMenuTemplate', () => {
+  const accounts: TrayAccount[] = [
+    { name: 'myfiber production', status: 'valid', expiresAt: NOW + 240_000 },
+    { name: 'R&D netrex', status: 'expired', expiresAt: NOW - 1000 },
+    { name: 'vyopta', status: 'none' },
+  ];
+
+  it('has one entry per account with its expiry, then Open TokenDesk and Quit', () => {
+    const template = buildTrayMenuTemplate(accounts, NOW, recordingActions().actions);
+    expect(template.map((item) => item.label ?? item.type)).toEqual([
+      'myfiber production (expires in 4 min)',
+      'R&&D netrex (expired)',
+      'vyopta (no token yet)',
+      'separator',
+      'Open TokenDesk',
+      'Quit',
+    ]);
+  });
+
+  it('offers Copy token and Refresh & copy per account, each bound to that account', () => {
+    const { calls, actions } = recordingActions();
+    const template = buildTrayMenuTemplate(accounts, NOW, actions);
+    const submenu = template[1]!.submenu as MenuItemConstructorOptions[];
+    expect(submenu.map((item) => item.label)).toEqual(['Copy token', 'Refresh && copy']);
+    click(submenu[0]);
+    click(submenu[1]);
+    click(template.at(-2));
+    click(template.at(-1));
+    expect(calls).toEqual(['copy:R&D netrex', 'refresh:R&D netrex', 'open', 'quit']);
+  });
+
+  it('says so when there are no accounts, and still offers Open and Quit', () => {
+    const template = buildTrayMenuTemplate([], NOW, recordingActions().actions);
+    expect(template[0]).toMatchObject({ label: 'No accounts yet', enabled: false });
+    expect(template.map((item) => item.label).slice(-2)).toEqual(['Open TokenDesk', 'Quit']);
+  });
+});
+
+describe('formatExpiry', () => {
+  it('covers seconds, minutes, hours, expired and unknown', () => {
+    expect(formatExpiry({ name: 'a', status: 'expiring', expiresAt: NOW + 25_500 }, NOW)).toBe('expires in 25 s');
+    expect(formatExpiry({ name: 'a', status: 'valid', expiresAt: NOW + 3_600_000 }, NOW)).toBe('expires in 60 min');
+    expect(formatExpiry({ name: 'a', status: 'valid', expiresAt: NOW + 5 * 3_600_000 }, NOW)).toBe('expires in 5 h');
+    expect(formatExpiry({ name: 'a', status: 'valid', expiresAt: NOW }, NOW)).toBe('expired');
+    expect(formatExpiry({ name: 'a', status: 'unknown_expiry' }, NOW)).toBe('expiry unknown');
+  });
+});
+
+describe('TrayMenu', () => {
+  it('builds a new menu and calls setContextMenu again on every change', () => {
+    const installed: MenuItemConstructorOptions[][] = [];
+    const tooltips: string[] = [];
+    let now = NOW;
+    const tray = {
+      setContextMenu: (menu: Menu | null) => installed.push((menu as unknown as { template: MenuItemConstructorOptions[] }).template),
+      setToolTip: (text: string) => tooltips.push(text),
+    };
+    const menu = new TrayMenu({
+      tray,
+      buildFromTemplate: (template) => ({ template }) as unknown as Menu,
+      actions: recordingActions().actions,
+      now: () => now,
+    });
+    menu.update([{ name: 'a', status: 'valid', expiresAt: NOW + 120_000 }]);
+    menu.update([
+      { name: 'a', status: 'valid', expiresAt: NOW + 120_000 },
+      { name: 'b', status: 'none' },
+    ]);
+    now += 60_000;
+    menu.rebuild();
+    expect(installed).toHaveLength(3);
+    expect(installed[0]!.map((item) => item.label)[0]).toBe('a (expires in 2 min)');
+    expect(installed[1]!.map((item) => item.label).slice(0, 2)).toEqual(['a (expires in 2 min)', 'b (no token yet)']);
+    expect(installed[2]!.map((item) => item.label)[0]).toBe('a (expires in 1 min)');
+    expect(tooltips).toEqual(['TokenDesk']);
+  });
+});

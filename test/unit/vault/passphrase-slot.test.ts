@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { VaultError } from '../../../main/core/errors.js';
+import { DEFAULT_SCRYPT_PARAMS, createPassphraseSlot } from '../../../main/core/vault/passphrase-slot.js';
+
+const cheap = { N: 2 ** 10, r: 8, p: 1 };
+
+async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await promise;
+    return undefined;
+  } catch (error) {
+    return error instanceof VaultError ? error.code : String(error);
+  }
+}
+
+describe('passphrase key slot', () => {
+  it('defaults to strong scrypt parameters (N=2^17, r=8, p=1)', () => {
+    expect(DEFAULT_SCRYPT_PARAMS).toEqual({ N: 131072, r: 8, p: 1 });
+  });
+
+  it('unwraps the data key it wrapped, storing salt and parameters but no plain key', async () => {
+    const key = randomBytes(32);
+    const slot = await createPassphraseSlot('horse battery', cheap).wrap(key);
+    expect(slot.data).toMatchObject({ kdf: 'scrypt', N: 1024, r: 8, p: 1 });
+    expect(JSON.stringify(slot)).not.toContain(key.toString('base64'));
+    expect(JSON.stringify(slot)).not.toContain('horse battery');
+    const { dataKey, shouldRewrap } = await createPassphraseSlot('horse battery', cheap).unwrap(slot);
+    expect(Buffer.from(dataKey).equals(key)).toBe(true);
+    expect(shouldRewrap).toBe(false);
+  });
+
+  it('says ERR_VAULT_PASSPHRASE for a wrong passphrase, without echoing it', async () => {
+    const slot = await createPassphraseSlot('right one', cheap).wrap(randomBytes(32));
+    const error = await createPassphraseSlot('wrong one', cheap).unwrap(slot).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(VaultError);
+    expect((error as VaultError).code).toBe('ERR_VAULT_PASSPHRASE');
+    expect((error as VaultError).message).toBe('The passphrase is not right.');
+    expect((error as VaultError).message).not.toContain('wrong one');
+  });
+
+  it('opens with the same passphrase typed in NFD (macOS) or NFC form', async () => {
+    const slot = await createPassphraseSlot('Kr\u00e4he', cheap).wrap(randomBytes(32));
+    await expect(createPassphraseSlot('Kra\u0308he', cheap).unwrap(slot)).resolves.toBeDefined();
+  });
+
+  it('asks for a rewrap when the stored parameters are weaker than the current ones', async () => {
+    const slot = await createPassphraseSlot('pw', cheap).wrap(randomBytes(32));
+    const { shouldRewrap } = await createPassphraseSlot('pw', { N: 2 ** 11, r: 8, p: 1 }).unwrap(slot);
+    expect(shouldRewrap).toBe(true);
+  });
+
+  it('detects edited scrypt parameters and refuses hostile ones without running them', async () => {
+    const slot = await createPassphraseSlot('pw', cheap).wrap(randomBytes(32));
+    expect(await codeOf(createPassphraseSlot('pw', cheap).unwrap({ ...slot, data: { ...slot.data, N: 2048 } }))).toBe('ERR_VAULT_PASSPHRASE');
+    // 2^30 would ask for 1 TiB: refused as damage, not attempted.
+    expect(await codeOf(createPassphraseSlot('pw', cheap).unwrap({ ...slot, data: { ...slot.data, N: 2 ** 30 } }))).toBe('ERR_VAULT_DAMAGED');
+    expect(await codeOf(createPassphraseSlot('pw', cheap).unwrap({ ...slot, data: { ...slot.data, salt: '**' } }))).toBe('ERR_VAULT_DAMAGED');
+  });
+
+  it('refuses an empty passphrase and out-of-range parameters', () => {
+    expect(() => createPassphraseSlot('')).toThrow(VaultError);
+    expect(() => createPassphraseSlot('pw', { N: 1000, r: 8, p: 1 })).toThrow(RangeError);
+  });
+
+  it('uses the strong defaults end to end (one real N=2^17 derivation)', async () => {
+    const slot = await createPassphraseSlot('strong').wrap(randomBytes(32));
+    expect(slot.data['N']).toBe(2 ** 17);
+  });
+});

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { VaultError } from '../../../main/core/errors.js';
+import { parseVaultFile } from '../../../main/core/vault/vault-file.js';
+
+function codeOf(text: string): string | undefined {
+  try {
+    parseVaultFile(Buffer.from(text));
+    return undefined;
+  } catch (error) {
+    return error instanceof VaultError ? error.code : String(error);
+  }
+}
+
+const slot = { kind: 'passphrase', data: { kdf: 'scrypt' } };
+const v1 = {
+  format: 'tokendesk-vault',
+  version: 1,
+  id: Buffer.alloc(16, 1).toString('base64'),
+  slots: [slot],
+  cipher: { alg: 'A256GCM', iv: Buffer.alloc(12).toString('base64'), tag: Buffer.alloc(16).toString('base64') },
+  data: 'AAAA',
+};
+
+describe('vault file format', () => {
+  it('parses a well-formed version-1 file', () => {
+    const env = parseVaultFile(Buffer.from(JSON.stringify(v1)));
+    expect(env.version).toBe(1);
+    expect(env.aad.toString()).toBe(`tokendesk-vault/1/${v1.id}`);
+  });
+
+  it('says ERR_VAULT_VERSION for a file from a newer TokenDesk', () => {
+    expect(codeOf(JSON.stringify({ ...v1, version: 2 }))).toBe('ERR_VAULT_VERSION');
+    try {
+      parseVaultFile(Buffer.from(JSON.stringify({ ...v1, version: 9 })));
+    } catch (error) {
+      expect((error as Error).message).toContain('newer TokenDesk');
+    }
+  });
+
+  it('says ERR_VAULT_DAMAGED for truncated, foreign or malformed files', () => {
+    const text = JSON.stringify(v1);
+    expect(codeOf(text.slice(0, text.length - 5))).toBe('ERR_VAULT_DAMAGED');
+    expect(codeOf('')).toBe('ERR_VAULT_DAMAGED');
+    expect(codeOf('{"format":"other","version":1}')).toBe('ERR_VAULT_DAMAGED');
+    expect(codeOf(JSON.stringify({ ...v1, slots: [] }))).toBe('ERR_VAULT_DAMAGED');
+    expect(codeOf(JSON.stringify({ ...v1, slots: [{ kind: 'usb', data: {} }] }))).toBe('ERR_VAULT_DAMAGED');
+    expect(codeOf(JSON.stringify({ ...v1, cipher: { ...v1.cipher, iv: 'AAAA' } }))).toBe('ERR_VAULT_DAMAGED');
+    expect(codeOf(JSON.stringify({ ...v1, cipher: { ...v1.cipher, alg: 'A128CBC' } }))).toBe('ERR_VAULT_DAMAGED');
+    expect(codeOf(JSON.stringify({ ...v1, version: 1.5 }))).toBe('ERR_VAULT_DAMAGED');
+  });
+});
