@@ -60,6 +60,12 @@ export interface AccountSettings {
   apiUrl?: string;
   /** Extra form parameters per request kind. */
   extra: Partial<Record<RequestKind, Record<string, string>>>;
+  /**
+   * false: never use a refresh token, sign in again instead. Vyopta sends one
+   * but "Refreshing the session is not implemented", so trying costs a
+   * refused request every time. Default true.
+   */
+  useRefreshToken?: boolean;
   /** Lifetime to assume when neither expires_in nor a JWT exp is available. */
   defaultTokenLifetimeSeconds?: number;
   requestBudget?: RequestBudget;

@@ -55,6 +55,8 @@ export interface PresetDefinition {
   scopeSeparator: string;
   defaultTokenLifetimeSeconds?: number;
   requestBudget?: RequestBudget;
+  /** false when the provider hands out refresh tokens it does not honour. */
+  useRefreshToken?: boolean;
 }
 
 export const PRESETS: Readonly<Record<PresetId, PresetDefinition>> = {
@@ -112,6 +114,8 @@ export const PRESETS: Readonly<Record<PresetId, PresetDefinition>> = {
     clientAuth: 'none',
     scopeSeparator: ' ',
     defaultTokenLifetimeSeconds: 300,
+    // "refresh_token | A token to refresh the authentication. NOT IMPLEMENTED"
+    useRefreshToken: false,
   },
   insiders: {
     id: 'insiders',
@@ -264,5 +268,6 @@ export function applyPreset(presetId: PresetId, params: PresetParams = {}): Part
   if (preset.scopes) settings.scopes = [...preset.scopes];
   if (preset.defaultTokenLifetimeSeconds !== undefined) settings.defaultTokenLifetimeSeconds = preset.defaultTokenLifetimeSeconds;
   if (preset.requestBudget) settings.requestBudget = { ...preset.requestBudget };
+  if (preset.useRefreshToken !== undefined) settings.useRefreshToken = preset.useRefreshToken;
   return settings;
 }

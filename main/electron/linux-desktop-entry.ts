@@ -14,8 +14,9 @@ export const DESKTOP_FILE_NAME = 'tokendesk.desktop';
 /** Quotes an Exec argument per the Desktop Entry spec ("Exec key"): `"`, `` ` ``, `$` and `\` are escaped. */
 export function quoteExecArgument(value: string): string {
   if (/[\n\r\0]/.test(value)) throw new Error('The AppImage path contains a line break.');
-  // Two levels: the spec's quoting inside the string value, whose own escape is `\\`.
-  return `"${value.replace(/[\\"`$]/g, (c) => `\\\\${c}`)}"`;
+  // Two levels: the quoting rule puts `\` before the character, then the string
+  // rule (applied first when reading) doubles every backslash, so a literal `\` needs four.
+  return `"${value.replace(/[\\"`$]/g, (c) => (c === '\\' ? '\\\\\\\\' : `\\\\${c}`))}"`;
 }
 
 /** Pure: the desktop entry that opens `executable` with a callback URL. */

@@ -30,8 +30,9 @@ const TRAY_REFRESH_MS = 30_000;
 // The CLI computes the same folder without Electron (main/cli/data-dir.ts):
 // Linux $XDG_CONFIG_HOME/TokenDesk or ~/.config/TokenDesk, macOS
 // ~/Library/Application Support/TokenDesk, Windows %APPDATA%\TokenDesk.
+// TOKENDESK_DATA_DIR (also honoured by the CLI) points both at another vault, e.g. in tests.
 app.setName(APP_NAME);
-app.setPath('userData', path.join(app.getPath('appData'), APP_NAME));
+app.setPath('userData', process.env['TOKENDESK_DATA_DIR'] || path.join(app.getPath('appData'), APP_NAME));
 if (process.platform === 'win32') app.setAppUserModelId('app.tokendesk');
 protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 

@@ -19,6 +19,25 @@ export function denyAllPermissions(session: Pick<Session, 'setPermissionRequestH
   session.setPermissionCheckHandler(() => false);
 }
 
+/**
+ * Second lock on the CSP: app-protocol.ts already sends it with every file;
+ * this adds it to any response the session sees. The policy is spelled out
+ * literally so that Electronegativity can read and evaluate it; a unit test
+ * keeps it equal to CONTENT_SECURITY_POLICY.
+ */
+export function enforceContentSecurityPolicy(session: Pick<Session, 'webRequest'>): void {
+  session.webRequest.onHeadersReceived((details, callback) => {
+    callback({
+      responseHeaders: {
+        ...details.responseHeaders,
+        'Content-Security-Policy': [
+          "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'none'; media-src 'none'; object-src 'none'; frame-src 'none'; worker-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+        ],
+      },
+    });
+  });
+}
+
 /** True for a URL inside our own app origin. */
 export function isAppUrl(url: string): boolean {
   return url.startsWith(APP_ORIGIN + '/');
@@ -48,10 +67,13 @@ export function createMainWindow(BrowserWindow: typeof BrowserWindowClass, optio
       safeDialogs: true,
       spellcheck: false,
       devTools: options.devTools,
+      // Middle-click would otherwise try to open links in a new window (denied below anyway).
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   const contents = win.webContents;
   denyAllPermissions(contents.session);
+  enforceContentSecurityPolicy(contents.session);
   // The page never leaves app://tokendesk: links to vendor sites go through the tray or
   // an explicit "open in browser" action in the main process, not through navigation.
   contents.on('will-navigate', (event) => event.preventDefault());

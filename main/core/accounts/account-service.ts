@@ -228,7 +228,7 @@ export class AccountService {
 
   async #fetchToken(name: string, options: GetTokenOptions): Promise<TokenSet> {
     const account = this.#find(this.#store.read(), name);
-    if (isInteractiveGrant(account.settings.grant) && !account.tokens?.refreshToken) {
+    if (isInteractiveGrant(account.settings.grant) && (!account.tokens?.refreshToken || account.settings.useRefreshToken === false)) {
       return this.#interactive(name, options);
     }
     const outcome = await this.#store.update(async (doc) => {
@@ -251,7 +251,7 @@ export class AccountService {
   async #obtainUnderLock(stored: StoredAccount, options: GetTokenOptions): Promise<Outcome> {
     let settings = stored.settings;
     const ctx = this.#context(options, settings, (method) => (stored.settings = { ...stored.settings, clientAuth: method }));
-    const refreshToken = stored.tokens?.refreshToken;
+    const refreshToken = settings.useRefreshToken === false ? undefined : stored.tokens?.refreshToken;
     if (refreshToken && settings.grant !== 'static') {
       const outcome = await this.#networkRequest(stored, 'refresh_token', options, async () => {
         settings = await resolveEndpoints(settings, ctx);

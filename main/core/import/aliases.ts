@@ -33,6 +33,7 @@ export const CANONICAL_KEYS = [
   'api_url',
   'extra',
   'token_lifetime',
+  'use_refresh_token',
   'request_budget',
   'notes',
 ] as const;

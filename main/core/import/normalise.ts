@@ -183,6 +183,11 @@ export function normaliseTable(table: Record<string, unknown>, tablePath: readon
         else wrongType('a whole number of seconds above 0');
         break;
       }
+      case 'use_refresh_token': {
+        if (typeof value === 'boolean') out.explicit.useRefreshToken = value;
+        else wrongType('true or false');
+        break;
+      }
       case 'request_budget': {
         const budget = requestBudget(value);
         if (budget) out.explicit.requestBudget = budget;

@@ -26,7 +26,7 @@
  *   ~0.5 s by design); `reload`, `write` and `update` only run AES-GCM.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { access, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VaultError } from '../errors.js';
 import { backupPathOf, createExclusive, readIfExists, removeStaleTemps, replaceWithBackup } from './atomic-file.js';
@@ -80,7 +80,7 @@ export class Vault<T> {
   /** True when the folder holds a vault (or at least its backup). */
   static async exists(dir: string, fileName = DEFAULT_VAULT_FILE): Promise<boolean> {
     const path = join(dir, fileName);
-    return (await readIfExists(path)) !== undefined || (await readIfExists(backupPathOf(path))) !== undefined;
+    return (await present(path)) || (await present(backupPathOf(path)));
   }
 
   /**
@@ -137,8 +137,10 @@ export class Vault<T> {
       const json = env && key ? decryptJson(key, env) : undefined;
       if (env && key && json !== undefined) {
         const vault = new Vault<T>(opts, key, env, json, false);
-        if (env.version < CURRENT_VERSION) await vault.#serial(() => vault.#locked(() => vault.#commitContent(vault.#json)));
-        if (rewrap) await vault.replaceSlot(rewrap);
+        // Housekeeping, best effort: the vault is open either way, and the
+        // next save migrates an old format anyway.
+        if (env.version < CURRENT_VERSION) await vault.#serial(() => vault.#locked(() => vault.#commitContent(vault.#json))).catch(() => undefined);
+        if (rewrap) await vault.replaceSlot(rewrap).catch(() => undefined);
         return vault;
       }
     }
@@ -172,7 +174,9 @@ export class Vault<T> {
     }
     if (!key) throw bothDamaged(mainBytes); // unreachable: a decrypted backup implies a key
     const vault = new Vault<T>(opts, key, bakEnv, bakJson, true);
-    await vault.#serial(() => vault.#locked(() => vault.#restore(bakBytes)));
+    // Best effort too (another process may hold the lock): if it does not
+    // happen now, the next save sets the damaged file aside all the same.
+    await vault.#serial(() => vault.#locked(() => vault.#restore(bakBytes))).catch(() => undefined);
     return vault;
   }
 
@@ -291,9 +295,9 @@ export class Vault<T> {
   }
 
   /**
-   * Adopts what is on disk: vault.json if good, else its backup, else keeps
-   * what we have in memory (never worse than what we last read). Returns the
-   * state of vault.json, which a following commit needs.
+   * Adopts what is on disk: vault.json if good, else its backup; both bad is
+   * ERR_VAULT_DAMAGED (a plain `write` still works then: it sets the damaged
+   * file aside). Returns the state of vault.json, which a following commit needs.
    */
   async #refreshFromDisk(): Promise<CurrentState> {
     const main = await this.#inspect(this.path);
@@ -402,6 +406,15 @@ async function unwrapKey(
 /** The content JSON, or undefined when it does not authenticate. No JSON check: GCM proves it is what a save wrote. */
 function decryptJson(key: Buffer, env: VaultEnvelope): string | undefined {
   return openSealed(key, env, env.aad)?.toString('utf8');
+}
+
+async function present(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function stringify(content: unknown): string {

@@ -15,7 +15,7 @@
  * (the fixture server auto-approves) until the loopback callback.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -111,9 +111,20 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestSource(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
 async function ensureRendererBuilt(): Promise<void> {
-  if (existsSync(join(RENDERER_DIR, 'index.html'))) return;
-  // `npm test` builds first; a lone `playwright test` builds here so it never tests a stale or missing bundle.
+  const index = join(RENDERER_DIR, 'index.html');
+  const sources = Math.max(newestSource(join(ROOT, 'renderer')), newestSource(join(ROOT, 'shared')));
+  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
+  // `npm test` builds first; a lone `playwright test` rebuilds here so it never tests a stale or missing bundle.
   const { build } = await import('vite');
   await build({ configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn' });
 }

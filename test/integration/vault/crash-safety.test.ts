@@ -45,38 +45,66 @@ interface Round {
   sawTemp: boolean;
 }
 
-/** Starts a writer and SIGKILLs it at a random moment; resolves with the counters it acknowledged. */
-function killedWriter(round: number): Promise<Round> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [child, dir, String(LOG_N)], {
-      env: { ...process.env, TOKENDESK_TEST_PASSPHRASE: PASSPHRASE },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    let armed = false;
-    const kill = () => proc.kill('SIGKILL');
-    // Every 10th round is killed blind, 0-150 ms after spawn (during start-up,
-    // open or the first save); the rest 0-30 ms after the first acknowledged save.
-    const blind = round % 10 === 0 ? setTimeout(kill, Math.random() * 150) : undefined;
-    const safety = setTimeout(kill, 20_000);
-    proc.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      if (!armed && blind === undefined) {
-        armed = true;
-        setTimeout(kill, Math.random() * 30);
-      }
-    });
-    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+interface Writer {
+  /** Resolves once the child has started and loaded the vault code (it has not touched the vault yet). */
+  ready: Promise<void>;
+  /** Lets it open the vault and save in a loop; kills it at a random moment; resolves with what it acknowledged. */
+  runAndKill(round: number): Promise<Round>;
+  dispose(): Promise<void>;
+}
+
+function startWriter(): Writer {
+  const proc = spawn(process.execPath, [child, dir, String(LOG_N)], {
+    env: { ...process.env, TOKENDESK_TEST_PASSPHRASE: PASSPHRASE },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let lines: string[] = [];
+  let partial = '';
+  let stderr = '';
+  let onLine: (() => void) | undefined;
+  let onReady: (() => void) | undefined;
+  proc.stdout.on('data', (d: Buffer) => {
+    const parts = (partial + d.toString()).split('\n');
+    partial = parts.pop()!;
+    for (const line of parts) {
+      if (line === 'ready') onReady?.();
+      else lines.push(line);
+    }
+    if (lines.length > 0) onLine?.();
+  });
+  proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.on('close', (code, signal) => resolve({ code, signal })));
+  const ready = new Promise<void>((resolve, reject) => {
+    onReady = resolve;
     proc.on('error', reject);
-    proc.on('close', async (code, signal) => {
+    closed.then(() => reject(new Error(`writer died before it was ready: ${stderr.slice(0, 500)}`)), () => undefined);
+  });
+  ready.catch(() => undefined);
+
+  return {
+    ready,
+    async dispose() {
+      proc.kill('SIGKILL');
+      await closed;
+    },
+    async runAndKill(round) {
+      await ready;
+      const kill = () => proc.kill('SIGKILL');
+      // Every 10th round is killed blind, 0-150 ms after "go" (during open or
+      // the first save); the rest 0-30 ms after the first acknowledged save.
+      const blind = round % 10 === 0 ? setTimeout(kill, Math.random() * 150) : undefined;
+      if (blind === undefined) onLine = () => ((onLine = undefined), setTimeout(kill, Math.random() * 30));
+      const safety = setTimeout(kill, 20_000);
+      lines = [];
+      proc.stdin.write('go\n');
+      const { code, signal } = await closed;
       clearTimeout(blind);
       clearTimeout(safety);
-      if (signal !== 'SIGKILL') return reject(new Error(`writer ended on its own (code ${code}): ${stderr.slice(0, 500)}`));
+      if (signal !== 'SIGKILL') throw new Error(`writer ended on its own (code ${code}): ${stderr.slice(0, 500)}`);
       const names = await readdir(dir);
-      resolve({ acked: stdout.split('\n').filter(Boolean).map(Number), sawTemp: names.some((n) => n.includes('.tmp-')) });
-    });
-  });
+      return { acked: lines.filter(Boolean).map(Number), sawTemp: names.some((n) => n.includes('.tmp-')) };
+    },
+  };
 }
 
 describe('vault crash safety', () => {
@@ -90,8 +118,13 @@ describe('vault crash safety', () => {
     let unacknowledgedSaves = 0;
     let fromBackup = 0;
     const started = Date.now();
+    let next = startWriter();
     for (let round = 0; round < KILLS; round++) {
-      const { acked, sawTemp } = await killedWriter(round);
+      const writer = next;
+      const result = writer.runAndKill(round);
+      // Start the next writer's Node while this round runs and is checked.
+      next = startWriter();
+      const { acked, sawTemp } = await result;
       if (sawTemp) killsMidSave++;
       // A writer killed after its first save must have saved (not hung on a lock).
       if (round % 10 !== 0) expect(acked.length, `round ${round}: the writer made no progress`).toBeGreaterThan(0);
@@ -110,6 +143,7 @@ describe('vault crash safety', () => {
       }
       expected = content.counter;
     }
+    await next.dispose(); // the spare never got "go": it has not touched the vault
     // open() cleaned the killed writers' temp files.
     expect((await readdir(dir)).filter((n) => n.includes('.tmp-'))).toEqual([]);
     console.log(

@@ -37,10 +37,12 @@ async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
 const content = (counter: number): Content => ({ counter, accounts: [{ name: 'myfiber production', clientSecret: 'zitadel-s3cret' }] });
 
 /** Flips one byte inside a base64 field of the file so it stays well-formed JSON. */
-async function flipInField(path: string, pick: (f: Record<string, any>) => [Record<string, any>, string]): Promise<void> {
-  const json = JSON.parse(await readFile(path, 'utf8'));
+type Obj = Record<string, unknown>;
+
+async function flipInField(path: string, pick: (f: Obj) => [Obj, string]): Promise<void> {
+  const json = JSON.parse(await readFile(path, 'utf8')) as Obj;
   const [holder, key] = pick(json);
-  const bytes = Buffer.from(holder[key], 'base64');
+  const bytes = Buffer.from(holder[key] as string, 'base64');
   bytes[Math.floor(bytes.length / 2)]! ^= 0x40;
   holder[key] = bytes.toString('base64');
   await writeFile(path, JSON.stringify(json));
@@ -100,14 +102,14 @@ describe('vault', () => {
   });
 
   for (const [what, pick] of [
-    ['ciphertext', (f: Record<string, any>) => [f, 'data']],
-    ['tag', (f: Record<string, any>) => [f['cipher'], 'tag']],
-    ['iv', (f: Record<string, any>) => [f['cipher'], 'iv']],
-    ['vault id (additional data)', (f: Record<string, any>) => [f, 'id']],
+    ['ciphertext', (f: Obj): [Obj, string] => [f, 'data']],
+    ['tag', (f: Obj): [Obj, string] => [f['cipher'] as Obj, 'tag']],
+    ['iv', (f: Obj): [Obj, string] => [f['cipher'] as Obj, 'iv']],
+    ['vault id (additional data)', (f: Obj): [Obj, string] => [f, 'id']],
   ] as const) {
     it(`opens from the backup when one byte of the ${what} is changed, and keeps the damaged file`, async () => {
       await makeVaultWithBackup();
-      await flipInField(file, pick as (f: Record<string, any>) => [Record<string, any>, string]);
+      await flipInField(file, pick);
       const damaged = await readFile(file);
       const vault = await Vault.open<Content>({ dir }, [pass()]);
       expect(vault.openedFromBackup).toBe(true);
@@ -139,7 +141,7 @@ describe('vault', () => {
   it('says ERR_VAULT_DAMAGED when file and backup are both damaged, and touches neither', async () => {
     await makeVaultWithBackup();
     await flipInField(file, (f) => [f, 'data']);
-    await flipInField(`${file}.bak`, (f) => [f['cipher'], 'tag']);
+    await flipInField(`${file}.bak`, (f) => [f['cipher'] as Obj, 'tag']);
     const before = await Promise.all([readFile(file), readFile(`${file}.bak`)]);
     const names = (await readdir(dir)).sort();
     expect(await codeOf(Vault.open({ dir }, [pass()]))).toBe('ERR_VAULT_DAMAGED');

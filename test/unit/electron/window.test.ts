@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BrowserWindow, BrowserWindowConstructorOptions } from 'electron';
+import { CONTENT_SECURITY_POLICY } from '../../../main/electron/app-protocol.js';
 import { createMainWindow } from '../../../main/electron/window.js';
 
 /** A BrowserWindow stand-in that records options, listeners and handlers. */
@@ -10,6 +11,7 @@ function fakeBrowserWindowClass() {
     windowOpenHandler: undefined as undefined | ((details: unknown) => unknown),
     permissionRequest: undefined as undefined | ((wc: unknown, permission: string, callback: (granted: boolean) => void) => void),
     permissionCheck: undefined as undefined | ((...args: unknown[]) => boolean),
+    headersListener: undefined as undefined | ((details: { responseHeaders?: Record<string, string[]> }, callback: (response: unknown) => void) => void),
     loaded: [] as string[],
   };
   class FakeBrowserWindow {
@@ -17,6 +19,7 @@ function fakeBrowserWindowClass() {
       session: {
         setPermissionRequestHandler: (handler: typeof record.permissionRequest) => (record.permissionRequest = handler),
         setPermissionCheckHandler: (handler: typeof record.permissionCheck) => (record.permissionCheck = handler),
+        webRequest: { onHeadersReceived: (listener: typeof record.headersListener) => (record.headersListener = listener) },
       },
       on: (event: string, listener: (event: { url?: string; preventDefault(): void }) => void) => record.contentsListeners.set(event, listener),
       setWindowOpenHandler: (handler: (details: unknown) => unknown) => (record.windowOpenHandler = handler),
@@ -79,5 +82,15 @@ describe('createMainWindow', () => {
     }
     expect(answers).toEqual([false, false, false, false, false]);
     expect(record.permissionCheck!({}, 'clipboard-read', 'app://tokendesk', {})).toBe(false);
+  });
+
+  it('adds the same strict CSP to every response of the session', () => {
+    let answer: unknown;
+    record.headersListener!({ responseHeaders: { 'Content-Type': ['text/html'] } }, (response) => (answer = response));
+    expect(answer).toEqual({ responseHeaders: { 'Content-Type': ['text/html'], 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
+  });
+
+  it('disables middle-click new windows (Auxclick)', () => {
+    expect(record.options?.webPreferences?.disableBlinkFeatures).toBe('Auxclick');
   });
 });
