@@ -19,20 +19,31 @@ export function parseCsv(text) {
   let row = [];
   let field = '';
   let quoted = false;
+  const endField = () => {
+    row.push(field);
+    field = '';
+  };
+  const endRow = () => {
+    endField();
+    rows.push(row);
+    row = [];
+  };
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
       else field += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(field), (field = '');
+    else if (c === ',') endField();
     else if (c === '\n' || c === '\r') {
       if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field), rows.push(row), (row = []), (field = '');
+      endRow();
     } else field += c;
   }
-  if (field || row.length) row.push(field), rows.push(row);
+  if (field || row.length) endRow();
   return rows.filter((r) => r.some((cell) => cell.trim() !== ''));
 }
 
@@ -67,7 +78,7 @@ function main() {
     const cli = path.join(root, 'node_modules', '@doyensec', 'electronegativity', 'dist', 'index.js');
     const run = spawnSync(
       process.execPath,
-      ['--require', path.join(root, 'scripts', 'electronegativity-offline.cjs'), cli, '-i', path.resolve(root, process.argv[2] ?? config.input ?? 'main'), '-x', Object.keys(config.excludeChecks ?? {}).join(','), '-e', electronVersion, '-r', '-v', 'false', '-o', csv],
+      ['--require', path.join(root, 'scripts', 'electronegativity-preload.cjs'), cli, '-i', path.resolve(root, process.argv[2] ?? config.input ?? 'main'), '-x', Object.keys(config.excludeChecks ?? {}).join(','), '-e', electronVersion, '-r', '-v', 'false', '-o', csv],
       { cwd: root, encoding: 'utf8', timeout: 300_000, env: { ...process.env, LANG: 'en-US' } },
     );
     let text;

@@ -7,4 +7,6 @@ export interface CliContext {
   ports: CorePorts;
   /** Aborted on Ctrl+C / SIGTERM: long operations stop and the CLI exits 130. */
   signal: AbortSignal;
+  /** Per-request timeout from TOKENDESK_TIMEOUT_MS; default 30 s (SPEC 3). */
+  timeoutMs?: number;
 }

@@ -5,7 +5,7 @@
  * 5 vault, 130 cancelled. Expected failures print one message, no stack.
  */
 import { randomBytes } from 'node:crypto';
-import { CancelledError, exitCodeFor, isTokenDeskError } from '../core/errors.js';
+import { CancelledError, exitCodeFor, InputError, isTokenDeskError } from '../core/errors.js';
 import { systemClock, type CorePorts } from '../core/ports.js';
 import { parseArgs, stringFlag, usageError } from './args.js';
 import type { CliContext } from './context.js';
@@ -57,6 +57,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     },
   };
   try {
+    Object.assign(cli, timeoutFromEnv(io.env));
     await run(cli, argv);
     return 0;
   } catch (error) {
@@ -133,6 +134,17 @@ async function runToken(cli: CliContext, rest: string[]): Promise<void> {
   if (args.flags.has('account')) throw usageError('--account goes with --from FILE; for the vault, give the account NAME.', USAGE);
   const name = single(args.positionals, 'token needs an account NAME, or --from FILE');
   return tokenCommand(cli, dataDirOf(args, cli), { name, force: args.flags.has('force'), format, openBrowser });
+}
+
+/** TOKENDESK_TIMEOUT_MS: for slow corporate proxies (longer) or scripts that must fail fast (shorter). */
+function timeoutFromEnv(env: NodeJS.ProcessEnv): { timeoutMs?: number } {
+  const raw = env.TOKENDESK_TIMEOUT_MS;
+  if (raw === undefined || raw === '') return {};
+  const timeoutMs = Number(raw);
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 600_000) {
+    throw new InputError('ERR_INPUT_USAGE', `TOKENDESK_TIMEOUT_MS must be a whole number of milliseconds between 100 and 600000, not "${raw}".`);
+  }
+  return { timeoutMs };
 }
 
 function dataDirOf(args: ReturnType<typeof parseArgs>, cli: CliContext): string {

@@ -95,7 +95,8 @@ export async function serveAppRequest(rootDir: string, requestUrl: string): Prom
   const file = resolveAppFile(rootDir, requestUrl);
   if (!file) return new Response('Not found', { status: 404 });
   try {
-    const [realRoot, realFile] = await Promise.all([realpath(rootDir), realpath(file)]);
+    // Inside an ASAR archive realpath may not be supported; the lexical check above then stands alone.
+    const [realRoot, realFile] = await Promise.all([realpath(rootDir).catch(() => path.resolve(rootDir)), realpath(file).catch(() => file)]);
     if (!realFile.startsWith(realRoot + path.sep)) return new Response('Not found', { status: 404 });
     return new Response(await readFile(realFile), { status: 200, headers: responseHeaders(file) });
   } catch {

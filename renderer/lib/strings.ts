@@ -162,7 +162,7 @@ export const S = {
     historyColumns: { at: 'When', request: 'Request', outcome: 'Result', duration: 'Duration' },
     ok: 'OK',
     failed: 'Failed',
-    budget: (used: number, max: number, hours: number) => `${used} of ${max} token requests used in the last ${hours} hours.`,
+    budget: (used: number, max: number, hours: number) => `${used} of ${max} token requests used in the last ${hours === 1 ? "hour" : `${hours} hours`}.`,
     budgetWarning: 'Careful: this provider may block accounts that request too many tokens. Reuse the current token where you can.',
     testNoUrl: 'This account has no test address. Add one with Edit to try the token.',
     testResult: (status: number, statusText: string, ms: number) => `The API answered ${status} ${statusText} in ${ms} ms.`,

@@ -1,7 +1,7 @@
 /**
  * The smallest honest token endpoint: a loopback HTTP server that answers
  * every POST with the same RFC 6749 5.1 JSON body, counts requests and keeps
- * the first one, so the bench can replay exactly that request with a bare fetch.
+ * the first few, so the bench can replay exactly that request with a bare fetch.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,10 +18,12 @@ export interface BenchTokenServer {
   tokenUrl: string;
   /** Requests answered so far. */
   count(): number;
-  /** The first request the server saw (what a grant sent). */
-  first(): RecordedBenchRequest | undefined;
+  /** The first requests the server saw (at most RECORD_LIMIT), to compare what a grant and a bare fetch sent. */
+  recorded(): readonly RecordedBenchRequest[];
   close(): Promise<void>;
 }
+
+const RECORD_LIMIT = 10;
 
 export const BENCH_TOKEN_BODY = JSON.stringify({
   access_token: 'bench-access-token-0123456789abcdefghijklmnopqrstuvwxyz',
@@ -33,16 +35,16 @@ export const BENCH_TOKEN_BODY = JSON.stringify({
 /** Starts the server on 127.0.0.1 (ephemeral port). `delayMs` holds each answer back, as a real server would. */
 export async function startBenchTokenServer(options: { delayMs?: number } = {}): Promise<BenchTokenServer> {
   let count = 0;
-  let first: RecordedBenchRequest | undefined;
+  const recorded: RecordedBenchRequest[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       count++;
-      if (!first) {
+      if (recorded.length < RECORD_LIMIT) {
         const headers: Record<string, string> = {};
         for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers[name] = value;
-        first = { method: req.method ?? '', url: req.url ?? '', headers, body: Buffer.concat(chunks).toString('utf8') };
+        recorded.push({ method: req.method ?? '', url: req.url ?? '', headers, body: Buffer.concat(chunks).toString('utf8') });
       }
       const answer = (): void => {
         res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(BENCH_TOKEN_BODY);
@@ -56,7 +58,7 @@ export async function startBenchTokenServer(options: { delayMs?: number } = {}):
   return {
     tokenUrl: `http://127.0.0.1:${port}/token`,
     count: () => count,
-    first: () => first,
+    recorded: () => recorded,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -87,10 +87,10 @@ test('onboards by pasting TOML with CRLF and a byte-order mark, then copies a wo
 
   await page.getByRole('button', { name: 'Save this account' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'myfiber production' })).toBeVisible();
-  await expect(page.getByRole('status')).toContainText('Account “myfiber production” was saved.');
+  await expect(page.getByTestId('notice')).toContainText('Account “myfiber production” was saved.');
 
   await page.getByRole('button', { name: 'Copy token', exact: true }).click();
-  await expect(page.getByRole('status')).toContainText(
+  await expect(page.getByTestId('notice')).toContainText(
     'Your token for myfiber production was copied. It will be cleared from the clipboard in 60 seconds.',
   );
   const copied = await clipboard();
@@ -161,7 +161,7 @@ test('runs the authorization code flow through the system-browser step', async (
   await page.getByRole('button', { name: 'Copy token', exact: true }).click();
   // The dialog shows while the harness's "browser" signs in, then closes by itself.
   await expect(page.getByRole('dialog', { name: 'Sign in with your browser' })).toBeVisible();
-  await expect(page.getByRole('status')).toContainText('Your token for insiders was copied.', { timeout: 15_000 });
+  await expect(page.getByTestId('notice')).toContainText('Your token for insiders was copied.', { timeout: 15_000 });
   await expect(page.getByRole('dialog')).toHaveCount(0);
   const token = await clipboard();
   expect(provider.isAccessTokenActive('insiders', token)).toBe(true);
@@ -196,7 +196,7 @@ test('edits an account (new secret) and the next copy works', async () => {
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'myfiber staging (fixed)' })).toBeVisible();
   await page.getByRole('button', { name: 'Copy token', exact: true }).click();
-  await expect(page.getByRole('status')).toContainText('Your token for myfiber staging (fixed) was copied.');
+  await expect(page.getByTestId('notice')).toContainText('Your token for myfiber staging (fixed) was copied.');
   expect(provider.isAccessTokenActive('myfiber', await clipboard())).toBe(true);
 });
 
@@ -217,7 +217,7 @@ test('removes an account after confirmation', async () => {
 test('copies from the account list with one click', async () => {
   const row = page.locator('[data-account="vyopta reports"]');
   await row.getByRole('button', { name: 'Copy token for vyopta reports' }).click();
-  await expect(page.getByRole('status')).toContainText('Your token for vyopta reports was copied.');
+  await expect(page.getByTestId('notice')).toContainText('Your token for vyopta reports was copied.');
   expect(provider.isAccessTokenActive('vyopta', await clipboard())).toBe(true);
   await expect(row).toContainText('Ready');
   await shoot(page, 'accounts');
@@ -228,11 +228,11 @@ test('settings: clipboard delay is saved and used by the next copy', async () =>
   await page.getByRole('button', { name: 'Settings' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Settings' })).toBeVisible();
   await page.getByLabel('Clear copied tokens from the clipboard after').selectOption('30');
-  await expect(page.getByRole('status')).toContainText('Settings saved.');
+  await expect(page.getByTestId('notice')).toContainText('Settings saved.');
   expect(harness.session.preferences().clipboardClearSeconds).toBe(30);
   await shoot(page, 'settings');
   await expectAccessible(page, 'settings');
   await page.getByRole('button', { name: 'Accounts' }).click();
   await page.getByRole('button', { name: 'Copy token for myfiber production' }).click();
-  await expect(page.getByRole('status')).toContainText('It will be cleared from the clipboard in 30 seconds.');
+  await expect(page.getByTestId('notice')).toContainText('It will be cleared from the clipboard in 30 seconds.');
 });

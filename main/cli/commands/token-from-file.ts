@@ -29,6 +29,7 @@ export async function tokenFromFile(cli: CliContext, options: TokenFromFileOptio
   const ctx: GrantContext = {
     ports: cli.ports,
     signal: cli.signal,
+    ...(cli.timeoutMs !== undefined ? { timeoutMs: cli.timeoutMs } : {}),
     onClientAuthLearned: (method) => say(cli.io, `Note: the server accepted the client credentials only as "${method}". Set client_auth = "${method}" in ${options.file} to skip the first attempt.`),
     onAuthorizationPrompt: authorizationPromptHandler({
       io: cli.io,

@@ -10,7 +10,7 @@ import { authorizationPromptHandler, deviceCodePromptHandler } from '../prompts.
 import { readPassphrase, say } from '../terminal.js';
 
 async function openSession(cli: CliContext, dataDir: string, createIfMissing: boolean): Promise<AppSession> {
-  const session = new AppSession({ dataDir, ports: cli.ports });
+  const session = new AppSession({ dataDir, ports: cli.ports, ...(cli.timeoutMs !== undefined ? { timeoutMs: cli.timeoutMs } : {}) });
   const { vault } = await session.status();
   if (vault === 'missing' && !createIfMissing) {
     throw new VaultError('ERR_VAULT_NOT_FOUND', `There is no TokenDesk vault in ${dataDir}. Import credentials first: tokendesk import FILE.`);

@@ -37,6 +37,9 @@ function splitKey(dotted: string): string[] {
 
 const pathKey = (path: readonly string[]): string => path.join('\u0000');
 
+/** No credentials file nests deeper than a few levels; beyond this, parents stand in. */
+const MAX_LOCATED_DEPTH = 32;
+
 /** Maps dotted paths (array-of-tables elements by index: `accounts.0.name`) to positions. */
 export class KeyLocator {
   readonly #positions = new Map<string, Position>();
@@ -83,7 +86,10 @@ export class KeyLocator {
     });
   }
 
-  #remember(path: readonly string[], position: Position): void {
+  #remember(fullPath: readonly string[], position: Position): void {
+    // Deeper keys are located by their first MAX_LOCATED_DEPTH parts: a pasted
+    // `a.a.a...` of thousands of parts would otherwise cost quadratic time.
+    const path = fullPath.slice(0, MAX_LOCATED_DEPTH);
     // A dotted key also locates its parents (`key.type = ...` locates `key`).
     for (let i = path.length; i > 0; i--) {
       const key = pathKey(path.slice(0, i));
@@ -92,7 +98,8 @@ export class KeyLocator {
   }
 
   /** Position of `path`, else of its nearest located parent, else undefined. */
-  find(path: readonly string[]): Position | undefined {
+  find(fullPath: readonly string[]): Position | undefined {
+    const path = fullPath.slice(0, MAX_LOCATED_DEPTH);
     for (let i = path.length; i > 0; i--) {
       const found = this.#positions.get(pathKey(path.slice(0, i)));
       if (found) return found;

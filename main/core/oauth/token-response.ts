@@ -55,9 +55,18 @@ export function parseErrorResponse(
 }
 
 /** A positive number of seconds from a number or a numeric string; undefined otherwise. */
+/**
+ * Lifetimes beyond this are not lifetimes: a server sending `1e308` would
+ * otherwise make an expiry that no Date can hold (and that JSON stores as
+ * null). Such values count as "unknown".
+ */
+const MAX_LIFETIME_SECONDS = 100 * 365 * 86_400;
+/** Latest instant a JavaScript Date can represent (ECMAScript 21.4.1.1). */
+const MAX_DATE_MS = 8.64e15;
+
 function seconds(value: unknown): number | undefined {
   const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-  return Number.isFinite(n) && n > 0 ? n : undefined;
+  return Number.isFinite(n) && n > 0 && n <= MAX_LIFETIME_SECONDS ? n : undefined;
 }
 
 function nonEmptyString(value: unknown): string | undefined {
@@ -69,7 +78,7 @@ export function jwtExpiry(token: string): number | undefined {
   if (token.split('.').length !== 3) return undefined;
   try {
     const { exp } = decodeJwt(token);
-    return typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : undefined;
+    return typeof exp === 'number' && Number.isFinite(exp) && exp > 0 && exp * 1000 <= MAX_DATE_MS ? exp * 1000 : undefined;
   } catch {
     return undefined;
   }
@@ -91,6 +100,11 @@ export function parseTokenResponse(
     throw new TransportError('ERR_RESPONSE_INVALID', `The ${what} answered with JSON that is not a token response (expected an object).`);
   }
   const accessToken = nonEmptyString(json.access_token);
+  // A token goes into an Authorization header: whitespace or control characters
+  // there would break the header (or inject another), so such a token is refused.
+  if (accessToken !== undefined && !/^[\x21-\x7e]+$/.test(accessToken)) {
+    throw new TransportError('ERR_RESPONSE_INVALID', `The ${what} answered with an access_token that contains spaces or characters a token cannot have.`);
+  }
   if (!accessToken) {
     throw new TransportError('ERR_RESPONSE_INVALID', `The ${what} answered without an access_token.`);
   }

@@ -4,8 +4,6 @@ export type { VaultOptions } from './vault.js';
 export type { KeySlotKind, KeySlotProvider, StoredKeySlot } from './key-slot.js';
 export { createPassphraseSlot, DEFAULT_SCRYPT_PARAMS } from './passphrase-slot.js';
 export type { ScryptParams } from './passphrase-slot.js';
-export { createSafeStorageSlot, isSafeStorageUsable } from './safe-storage-slot.js';
-export type { SafeStorageLike } from './safe-storage-slot.js';
 export { withFileLock, isProcessAlive } from './lock.js';
 export type { FileLockOptions } from './lock.js';
 export { CURRENT_VERSION, VAULT_FORMAT } from './vault-file.js';

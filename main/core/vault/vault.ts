@@ -63,6 +63,12 @@ export class Vault<T> {
   #id: Buffer;
   #slots: StoredKeySlot[];
   #json: string;
+  /**
+   * The exact bytes of vault.json as this instance last wrote or verified
+   * them. When the file still holds these bytes, nobody changed it and the
+   * decrypt before a save can be skipped (SPEC 8: save 1,000 accounts < 100 ms).
+   */
+  #verified: { bytes: Buffer; env: VaultEnvelope; json: string } | undefined;
   #closed = false;
   #queue: Promise<unknown> = Promise.resolve();
 
@@ -283,6 +289,8 @@ export class Vault<T> {
   async #inspect(path: string): Promise<Inspection> {
     const bytes = await readIfExists(path);
     if (bytes === undefined) return { state: 'missing' };
+    const verified = this.#verified;
+    if (path === this.path && verified && bytes.equals(verified.bytes)) return { state: 'good', env: verified.env, json: verified.json };
     let env: VaultEnvelope;
     try {
       env = parseVaultFile(bytes);
@@ -291,7 +299,9 @@ export class Vault<T> {
       throw error;
     }
     const json = decryptJson(this.#key, env);
-    return json === undefined ? { state: 'damaged' } : { state: 'good', env, json };
+    if (json === undefined) return { state: 'damaged' };
+    if (path === this.path) this.#verified = { bytes, env, json };
+    return { state: 'good', env, json };
   }
 
   /**
@@ -324,7 +334,11 @@ export class Vault<T> {
     await removeStaleTemps(this.path);
     if (this.#id.length !== VAULT_ID_BYTES) this.#id = randomBytes(VAULT_ID_BYTES); // migrating from v0
     const sealed = seal(this.#key, Buffer.from(json, 'utf8'), aadV1(this.#id));
-    await replaceWithBackup(this.path, serializeVaultFile({ id: this.#id, slots: this.#slots, ...sealed }), state);
+    const envelope: VaultEnvelope = { version: CURRENT_VERSION, id: this.#id, slots: this.#slots, ...sealed, aad: aadV1(this.#id) };
+    const bytes = serializeVaultFile(envelope);
+    this.#verified = undefined;
+    await replaceWithBackup(this.path, bytes, state);
+    this.#verified = { bytes, env: envelope, json };
     this.#json = json;
   }
 

@@ -1,5 +1,5 @@
 /** Helpers shared by the e2e specs: screenshots into docs/screenshots and the axe check. */
-import AxeBuilder from '@axe-core/playwright';
+import { AxeBuilder } from '@axe-core/playwright';
 import { expect, type Page } from '@playwright/test';
 import { join, resolve } from 'node:path';
 

@@ -42,6 +42,8 @@ export interface Harness {
   clipboardText(): string;
   /** Every URL the app asked the "system browser" to open. */
   openedUrls: string[];
+  /** false: openExternal only records the URL, as if the user had not signed in yet. */
+  setBrowserCompletes(value: boolean): void;
   close(): Promise<void>;
 }
 
@@ -135,6 +137,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const streams = new Set<ServerResponse>();
   const openedUrls: string[] = [];
   let clipboard = '';
+  let browserCompletes = options.browserCompletes !== false;
 
   const emit = (event: AppEvent): void => {
     const line = `data: ${JSON.stringify(event)}\n\n`;
@@ -159,7 +162,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     openExternal: async (url) => {
       openedUrls.push(url);
       // Like a real browser, the user's approval arrives a little after the window opened.
-      if (options.browserCompletes !== false) setTimeout(() => void browse(url).catch(() => undefined), 300);
+      if (browserCompletes) setTimeout(() => void browse(url).catch(() => undefined), 300);
     },
   });
 
@@ -230,6 +233,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     session,
     clipboardText: () => clipboard,
     openedUrls,
+    setBrowserCompletes: (value) => void (browserCompletes = value),
     async close() {
       guard.dispose();
       session.lock();

@@ -27,7 +27,7 @@ const ports = (): CorePorts => ({
 });
 
 function account(name: string, provider: 'insiders' | 'vyopta' | 'myfox' | 'myfiber', extra: Partial<AccountSettings> = {}): AccountSettings {
-  const base = { name, scopes: [], scopeSeparator: ' ', extra: {} } as const;
+  const base = { name, scopes: [] as string[], scopeSeparator: ' ', extra: {} };
   switch (provider) {
     case 'myfiber':
       return { ...base, grant: 'client_credentials', tokenUrl: `${server.url}/myfiber/oauth/v2/token`, clientId: server.clients.myfiber.clientId, clientSecret: server.clients.myfiber.clientSecret!, clientAuth: 'body', ...extra };

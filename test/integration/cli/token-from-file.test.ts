@@ -204,6 +204,12 @@ describe('tokendesk token --from failures', () => {
     expect(result.stdout).toBe('');
   });
 
+  it('refuses a TOKENDESK_TIMEOUT_MS that is not a sensible number of milliseconds (exit 2)', async () => {
+    const result = await runCli(['list'], { env: { TOKENDESK_TIMEOUT_MS: 'soon' } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('TOKENDESK_TIMEOUT_MS');
+  });
+
   it('rejects unknown commands and options with usage (exit 2)', async () => {
     expect((await runCli(['fetch'])).code).toBe(2);
     const bad = await runCli(['token', '--from', 'x.toml', '--format', 'yaml']);

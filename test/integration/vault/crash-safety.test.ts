@@ -151,5 +151,5 @@ describe('vault crash safety', () => {
         `${killsMidSave} kills left a temp file (mid-save), ${unacknowledgedSaves} saves completed but unacknowledged, ${fromBackup} opened from backup`,
     );
     expect(expected).toBeGreaterThan(0);
-  }, 120_000);
+  }, 240_000);
 });

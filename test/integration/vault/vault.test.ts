@@ -3,9 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { VaultError } from '../../../main/core/errors.js';
-import { Vault, createPassphraseSlot, createSafeStorageSlot } from '../../../main/core/vault/index.js';
+import { Vault, createPassphraseSlot } from '../../../main/core/vault/index.js';
+import { SafeStorageKeySlot } from '../../../main/electron/safe-storage-slot.js';
 import { fakeKeychain } from '../../fixtures/vault/fake-keychain.js';
 import type { KeySlotProvider } from '../../../main/core/vault/index.js';
+
+const createSafeStorageSlot = (keychain: ReturnType<typeof fakeKeychain>) => new SafeStorageKeySlot(keychain, 'linux');
 
 interface Content {
   counter: number;

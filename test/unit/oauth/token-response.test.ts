@@ -48,6 +48,19 @@ describe('parseTokenResponse', () => {
     expect(parseTokenResponse({ access_token: 'a', token_type: 'DPoP' }, NOW).tokenType).toBe('DPoP');
   });
 
+  it('treats an absurd expires_in or exp as unknown instead of an expiry no Date can hold', async () => {
+    expect(parseTokenResponse({ access_token: 'a', expires_in: 1e308 }, NOW).expiresAt).toBeUndefined();
+    expect(parseTokenResponse({ access_token: 'a', expires_in: 8.6e13 }, NOW).expiresAt).toBeUndefined();
+    const farJwt = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setExpirationTime(9e12).sign(new Uint8Array(32));
+    expect(parseTokenResponse({ access_token: farJwt }, NOW).expiresAt).toBeUndefined();
+  });
+
+  it('refuses an access_token that could not go into an Authorization header', () => {
+    for (const bad of [' ', 'abc def', 'abc\r\nX-Injected: 1', 'tökén']) {
+      expect(() => parseTokenResponse({ access_token: bad }, NOW)).toThrow(expect.objectContaining({ code: 'ERR_RESPONSE_INVALID' }));
+    }
+  });
+
   it('refuses a missing or empty access_token and non-objects', () => {
     for (const body of [{}, { access_token: '' }, { access_token: 42 }, [], 'token', null]) {
       const error = (() => {
