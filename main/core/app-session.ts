@@ -85,7 +85,24 @@ export class AppSession {
     }
     this.#vault = await Vault.open<VaultDocument>(this.#vaultOptions(), providers);
     this.#accounts = undefined;
+    if (passphrase !== undefined) await this.#enrolKeychain();
     return { openedFromBackup: this.#vault.openedFromBackup };
+  }
+
+  /**
+   * The everyday start of the desktop app: open the vault with the OS
+   * keychain, silently. False when that is not possible (no vault, no
+   * keychain, a new computer): the window then asks for the passphrase.
+   */
+  async unlockWithKeychain(): Promise<boolean> {
+    if (this.#vault) return true;
+    if ((await this.status()).vault !== 'locked' || (await this.keychainStatus()) !== 'available') return false;
+    try {
+      await this.unlock();
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Opens the vault if it exists, creates it otherwise (`tokendesk import`). */
@@ -137,6 +154,22 @@ export class AppSession {
     this.flows.cancelAll();
     this.#vault = undefined;
     this.#accounts = undefined;
+  }
+
+  /**
+   * After a passphrase unlock where a keychain works (a new computer, a reset
+   * profile, a keyring installed later), wrap the key for this keychain so the
+   * next start needs no passphrase. Failing that is not an error: the vault
+   * is open and the passphrase keeps working.
+   */
+  async #enrolKeychain(): Promise<void> {
+    const keychain = this.#options.keychain;
+    if (!keychain || !this.#vault || (await keychain.status()) !== 'available') return;
+    try {
+      await this.#vault.replaceSlot(keychain.provider);
+    } catch {
+      // Keychain refused: keep going with the passphrase.
+    }
   }
 
   /**

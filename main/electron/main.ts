@@ -148,6 +148,8 @@ async function start(): Promise<void> {
     });
   });
 
+  // Everyday start: the keychain opens the vault without a prompt.
+  await session.unlockWithKeychain();
   await refreshTray();
   showWindow();
 }

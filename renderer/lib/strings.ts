@@ -87,7 +87,7 @@ export const S = {
     preset: 'Choose a provider',
     discover: 'Look up a server',
     pasteLabel: 'Credentials text (TOML)',
-    pasteHelp: 'Paste the whole text your vendor sent you, for example from the single-use link. Secrets are shown masked in the preview below.',
+    pasteHelp: 'Paste the whole text your vendor sent you, for example from the single-use link. The preview shows what will be saved, with secrets masked.',
     dropHere: 'Drop a .toml credentials file or a key .json file here, or',
     chooseFile: 'choose a file…',
     fileLabel: 'Credentials file',

@@ -86,7 +86,8 @@ export function accountProblems(s: AccountSettings): FieldProblem[] {
       if (!present(s.password)) problems.push(needs(g, 'password'));
       break;
     case 'authorization_code':
-      if (!present(s.authorizeUrl)) problems.push(needs(g, 'authorize_url'));
+      // With an issuer, discovery fills the endpoints in at use time.
+      if (!present(s.authorizeUrl) && !present(s.issuer)) problems.push(needs(g, 'authorize_url'));
       break;
     case 'jwt_bearer':
       if (!s.key) problems.push(needs(g, 'key'));
@@ -96,7 +97,7 @@ export function accountProblems(s: AccountSettings): FieldProblem[] {
       if (!present(s.accessToken)) problems.push(needs(g, 'access_token'));
       break;
     case 'device_code':
-      if (!present(s.deviceAuthorizationUrl)) problems.push(needs(g, 'device_authorization_url'));
+      if (!present(s.deviceAuthorizationUrl) && !present(s.issuer)) problems.push(needs(g, 'device_authorization_url'));
       break;
     case 'client_credentials':
       break;
