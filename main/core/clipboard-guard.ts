@@ -1,13 +1,16 @@
 /**
  * Clears a copied token from the clipboard after a delay, but only when the
  * clipboard still holds what TokenDesk put there: if the user copied something
- * else meanwhile, that is theirs and stays. Shared by the Electron shell and
- * the browser test harness; timers and the clipboard are injected.
+ * else meanwhile, that is theirs and stays. Shared by the Electron shell, whose
+ * clipboard is asynchronous since Electron 45, and the browser test harness,
+ * whose clipboard is a plain variable; timers and the clipboard are injected.
  */
 
 export interface ClipboardPort {
-  writeText(text: string): void;
-  readText(): string;
+  writeText(text: string): void | Promise<void>;
+  readText(): string | Promise<string>;
+  /** Clears every format (Electron); without it the guard writes an empty text. */
+  clear?(): void | Promise<void>;
 }
 
 export interface TimerPort {
@@ -19,8 +22,12 @@ export interface ClipboardGuardOptions {
   clipboard: ClipboardPort;
   now(): number;
   timers?: TimerPort;
+  /** After a copy; `clearsAt` is undefined when it will not be cleared. Never receives the text. */
+  onCopied?(label: string, clearsAt: number | undefined): void;
   /** Called after the guard cleared the clipboard (not when it left it alone). */
   onCleared?(label: string): void;
+  /** A clipboard operation failed (the OS refused). */
+  onError?(error: unknown): void;
 }
 
 export interface ClipboardGuard {
@@ -33,6 +40,8 @@ export interface ClipboardGuard {
   flush(): void;
   /** Cancels the pending clear without touching the clipboard. */
   dispose(): void;
+  /** Resolves when every queued clipboard operation has finished (quit, tests). */
+  settled(): Promise<void>;
 }
 
 const systemTimers: TimerPort = {
@@ -47,7 +56,14 @@ const systemTimers: TimerPort = {
 
 export function createClipboardGuard(options: ClipboardGuardOptions): ClipboardGuard {
   const timers = options.timers ?? systemTimers;
+  const { clipboard } = options;
   let pending: { handle: unknown; text: string; label: string } | undefined;
+  // Operations run one after another, so a clear can never overtake a later copy.
+  let queue: Promise<void> = Promise.resolve();
+
+  function enqueue(operation: () => void | Promise<void>): void {
+    queue = queue.then(operation).catch((error: unknown) => options.onError?.(error));
+  }
 
   function cancel(): void {
     if (pending) timers.clearTimeout(pending.handle);
@@ -55,24 +71,32 @@ export function createClipboardGuard(options: ClipboardGuardOptions): ClipboardG
   }
 
   function clearIfOurs(text: string, label: string): void {
-    if (options.clipboard.readText() !== text) return;
-    options.clipboard.writeText('');
-    options.onCleared?.(label);
+    enqueue(async () => {
+      if ((await clipboard.readText()) !== text) return;
+      await (clipboard.clear ? clipboard.clear() : clipboard.writeText(''));
+      options.onCleared?.(label);
+    });
   }
 
   return {
     copy(text, clearAfterMs, label = '') {
       // A newer copy supersedes the older timer: the older text is no longer there anyway.
       cancel();
-      options.clipboard.writeText(text);
-      if (!(clearAfterMs > 0)) return {};
-      const handle = timers.setTimeout(() => {
-        const current = pending;
-        pending = undefined;
-        if (current) clearIfOurs(current.text, current.label);
-      }, clearAfterMs);
-      pending = { handle, text, label };
-      return { clearsAt: options.now() + clearAfterMs };
+      let clearsAt: number | undefined;
+      if (clearAfterMs > 0) {
+        const handle = timers.setTimeout(() => {
+          const current = pending;
+          pending = undefined;
+          if (current) clearIfOurs(current.text, current.label);
+        }, clearAfterMs);
+        pending = { handle, text, label };
+        clearsAt = options.now() + clearAfterMs;
+      }
+      enqueue(async () => {
+        await clipboard.writeText(text);
+        options.onCopied?.(label, clearsAt);
+      });
+      return clearsAt === undefined ? {} : { clearsAt };
     },
     flush() {
       const current = pending;
@@ -80,5 +104,6 @@ export function createClipboardGuard(options: ClipboardGuardOptions): ClipboardG
       if (current) clearIfOurs(current.text, current.label);
     },
     dispose: cancel,
+    settled: () => queue,
   };
 }

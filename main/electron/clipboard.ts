@@ -4,13 +4,11 @@
  * a copy and never receive the token. The copied text is cleared after the
  * configured delay, but only if the clipboard still holds exactly what we put
  * there: if the user copied something else meanwhile, that is theirs and stays.
- *
- * This has the same contract as main/core/clipboard-guard.ts (which the
- * handler table expects); that guard reads the clipboard synchronously, which
- * Electron 45 no longer offers, hence this asynchronous twin.
+ * The timing and "only if still ours" logic is main/core/clipboard-guard.ts;
+ * this file adds Electron's clipboard and the notifications.
  */
 import type { Clipboard, Notification, NotificationConstructorOptions } from 'electron';
-import type { ClipboardGuard, TimerPort } from '../core/clipboard-guard.js';
+import { createClipboardGuard, type ClipboardGuard, type TimerPort } from '../core/clipboard-guard.js';
 
 export type Notify = (title: string, body: string) => void;
 
@@ -25,78 +23,27 @@ export function createNotifier(NotificationClass: {
   };
 }
 
-export interface DesktopClipboardGuard extends ClipboardGuard {
-  /** Resolves when every queued clipboard operation has finished (quit, tests). */
-  settled(): Promise<void>;
-}
-
-const unrefTimers: TimerPort = {
-  setTimeout: (callback, ms) => {
-    const handle = setTimeout(callback, ms);
-    handle.unref?.();
-    return handle;
-  },
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
-
 /**
  * The guard shared by the handler table and the tray (one clear timer for
- * both). `label` is the account name: notifications name the account, never
- * the copied text.
+ * both), over Electron's asynchronous clipboard. `label` is the account name:
+ * notifications name the account, never the copied text.
  */
 export function createDesktopClipboardGuard(deps: {
   clipboard: Pick<Clipboard, 'writeText' | 'readText' | 'clear'>;
   notify: Notify;
   now(): number;
   timers?: TimerPort;
-}): DesktopClipboardGuard {
-  const timers = deps.timers ?? unrefTimers;
-  let pending: { handle: unknown; text: string; label: string } | undefined;
-  // Clipboard operations run one after another, so a clear can never overtake a later copy.
-  let queue: Promise<void> = Promise.resolve();
-
-  function enqueue(operation: () => Promise<void>): void {
-    queue = queue.then(operation).catch(() => deps.notify('Clipboard problem', 'TokenDesk could not use the clipboard. Please try again.'));
-  }
-
-  function cancel(): void {
-    if (pending) timers.clearTimeout(pending.handle);
-    pending = undefined;
-  }
-
-  function clearIfOurs(text: string, label: string): void {
-    enqueue(async () => {
-      if ((await deps.clipboard.readText()) !== text) return;
-      deps.clipboard.clear();
-      deps.notify('Clipboard cleared', `The token for ${label || 'your account'} was removed from the clipboard.`);
-    });
-  }
-
-  return {
-    copy(text, clearAfterMs, label = '') {
-      // A newer copy supersedes the older timer: the older text is no longer there anyway.
-      cancel();
-      enqueue(() => deps.clipboard.writeText(text));
-      let clearsAt: number | undefined;
-      if (clearAfterMs > 0) {
-        const handle = timers.setTimeout(() => {
-          const current = pending;
-          pending = undefined;
-          if (current) clearIfOurs(current.text, current.label);
-        }, clearAfterMs);
-        pending = { handle, text, label };
-        clearsAt = deps.now() + clearAfterMs;
-      }
-      const when = clearsAt === undefined ? '' : ` It will be cleared in ${Math.round(clearAfterMs / 1000)} seconds.`;
-      deps.notify('Token copied', `The token for ${label || 'your account'} is on the clipboard.${when}`);
-      return clearsAt === undefined ? {} : { clearsAt };
+}): ClipboardGuard {
+  const account = (label: string): string => label || 'your account';
+  return createClipboardGuard({
+    clipboard: deps.clipboard,
+    now: deps.now,
+    ...(deps.timers ? { timers: deps.timers } : {}),
+    onCopied: (label, clearsAt) => {
+      const when = clearsAt === undefined ? '' : ` It will be cleared in ${Math.round((clearsAt - deps.now()) / 1000)} seconds.`;
+      deps.notify('Token copied', `The token for ${account(label)} is on the clipboard.${when}`);
     },
-    flush() {
-      const current = pending;
-      cancel();
-      if (current) clearIfOurs(current.text, current.label);
-    },
-    dispose: cancel,
-    settled: () => queue,
-  };
+    onCleared: (label) => deps.notify('Clipboard cleared', `The token for ${account(label)} was removed from the clipboard.`),
+    onError: () => deps.notify('Clipboard problem', 'TokenDesk could not use the clipboard. Please try again.'),
+  });
 }

@@ -19,8 +19,8 @@ import {
   type IpcHandlers,
   type IpcResult,
 } from '../../shared/ipc.js';
-import { isTokenDeskError } from '../core/errors.js';
 import { APP_ORIGIN } from './app-protocol.js';
+import { toIpcError } from '../core/api/ipc-error.js';
 
 export type SenderCheck = (frame: WebFrameMain | null) => boolean;
 type AnyHandler = (request: unknown) => Promise<IpcResult<unknown>>;
@@ -29,16 +29,6 @@ function failure(kind: IpcError['kind'], code: string, message: string): IpcResu
   return { ok: false, error: { kind, code, message } };
 }
 
-/** Turns a thrown error into the wire shape. Unknown errors get a generic message: theirs might quote a secret. */
-export function toIpcError(error: unknown): IpcError {
-  if (isTokenDeskError(error)) {
-    const out: IpcError = { kind: error.kind, code: error.code, message: error.message };
-    if ('error' in error && typeof error.error === 'string') out.serverError = error.error;
-    if ('errorDescription' in error && typeof error.errorDescription === 'string') out.serverErrorDescription = error.errorDescription;
-    return out;
-  }
-  return { kind: 'internal', code: 'ERR_INTERNAL', message: 'TokenDesk ran into an internal problem. Please try again; if it keeps happening, restart the app.' };
-}
 
 /**
  * The answer for one IPC call, exported so tests can drive it without Electron.

@@ -7,6 +7,7 @@
 import { CancelledError, InputError, TransportError } from '../errors.js';
 import type { GrantContext } from './context.js';
 import { DEFAULT_TIMEOUT_MS } from './context.js';
+import { sleep } from './sleep.js';
 
 /** SPEC 3: response bodies larger than this are refused (decoded bytes). */
 export const MAX_RESPONSE_BYTES = 1024 * 1024;
@@ -279,20 +280,6 @@ export function retryAfterMs(header: string | null, now: number): number {
   return Math.max(0, date - now);
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new CancelledError());
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new CancelledError());
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 function formatSeconds(ms: number): string {
   const s = ms / 1000;

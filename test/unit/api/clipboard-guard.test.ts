@@ -30,45 +30,83 @@ function setup() {
 }
 
 describe('clipboard guard', () => {
-  it('clears the token after the delay when the clipboard still holds it', () => {
+  it('clears the token after the delay when the clipboard still holds it', async () => {
     const { guard, timers, read, cleared } = setup();
     expect(guard.copy('token-1', 60_000, 'acct')).toEqual({ clearsAt: 61_000 });
+    await guard.settled();
     expect(read()).toBe('token-1');
     timers.runAll();
+    await guard.settled();
     expect(read()).toBe('');
     expect(cleared).toEqual(['acct']);
   });
 
-  it('leaves the clipboard alone when the user copied something else meanwhile', () => {
+  it('leaves the clipboard alone when the user copied something else meanwhile', async () => {
     const { guard, timers, clipboard, read, cleared } = setup();
     guard.copy('token-1', 60_000);
+    await guard.settled();
+    expect(read()).toBe('token-1');
     clipboard.writeText('the user’s own text');
     timers.runAll();
+    await guard.settled();
     expect(read()).toBe('the user’s own text');
     expect(cleared).toEqual([]);
   });
 
-  it('a newer copy replaces the pending clear of the older one', () => {
-    const { guard, timers, read } = setup();
-    guard.copy('token-1', 60_000);
-    guard.copy('token-2', 60_000);
+  it('a newer copy replaces the pending clear of the older one', async () => {
+    const { guard, timers, read, cleared } = setup();
+    guard.copy('token-1', 60_000, 'one');
+    guard.copy('token-2', 60_000, 'two');
     expect(timers.pending()).toBe(1);
+    await guard.settled();
+    expect(read()).toBe('token-2');
     timers.runAll();
+    await guard.settled();
     expect(read()).toBe('');
+    expect(cleared).toEqual(['two']);
   });
 
-  it('never clears when the delay is 0', () => {
+  it('never clears when the delay is 0', async () => {
     const { guard, timers, read } = setup();
     expect(guard.copy('token-1', 0)).toEqual({});
     expect(timers.pending()).toBe(0);
+    await guard.settled();
     expect(read()).toBe('token-1');
   });
 
-  it('flush clears at once (app quit) only if the clipboard is still ours', () => {
-    const { guard, read, timers } = setup();
+  it('flush clears at once (app quit) only if the clipboard is still ours', async () => {
+    const { guard, read, timers, clipboard } = setup();
     guard.copy('token-1', 60_000);
     guard.flush();
+    await guard.settled();
     expect(read()).toBe('');
     expect(timers.pending()).toBe(0);
+    guard.copy('token-2', 60_000);
+    await guard.settled();
+    clipboard.writeText('mine');
+    guard.flush();
+    await guard.settled();
+    expect(read()).toBe('mine');
+  });
+
+  it('works the same over an asynchronous clipboard (Electron 45), in order', async () => {
+    let text = '';
+    const log: string[] = [];
+    const slow = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const clipboard = {
+      readText: async () => (await slow(5), text),
+      writeText: async (value: string) => {
+        await slow(value ? 10 : 1);
+        text = value;
+        log.push(`write:${value}`);
+      },
+    };
+    const timers = manualTimers();
+    const guard = createClipboardGuard({ clipboard, now: () => 0, timers, onCopied: (label, clearsAt) => log.push(`copied:${label}:${clearsAt}`) });
+    guard.copy('token-1', 1_000, 'a');
+    guard.flush(); // the clear must wait for the slower write before it, or the token would stay
+    await guard.settled();
+    expect(text).toBe('');
+    expect(log).toEqual(['write:token-1', 'copied:a:1000', 'write:']);
   });
 });

@@ -3,12 +3,13 @@
  * poll the token endpoint until the user approved, refused, or the code expired.
  */
 import type { AccountSettings, TokenSet } from '../../../../shared/account.js';
-import { AuthServerError, CancelledError, InputError, TransportError } from '../../errors.js';
+import { AuthServerError, InputError, TransportError } from '../../errors.js';
 import { authenticateRequest } from '../client-auth.js';
 import type { DeviceCodePrompt, GrantContext } from '../context.js';
 import { assertSecureEndpoint, safeRequest, withRateLimitRetry } from '../http.js';
 import { joinScopes, requestSecrets, requestTokens } from '../token-endpoint.js';
 import { httpStatusError, notJsonError, parseErrorResponse } from '../token-response.js';
+import { sleep } from '../sleep.js';
 
 export const DEVICE_CODE_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:device_code';
 
@@ -171,18 +172,3 @@ export async function runDeviceCodeGrant(settings: AccountSettings, ctx: GrantCo
   }
 }
 
-/** Waits, but stops at once (CancelledError) when the signal aborts. */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new CancelledError());
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new CancelledError());
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}

@@ -1,0 +1,109 @@
+/** `accounts:*`: list, import (with a masked preview), edit, rename, remove, history, discovery. */
+import type { AccountSettings } from '../../../shared/account.js';
+import type { AccountPatch, ImportProblem, PublicAccount } from '../../../shared/ipc.js';
+import { toPublicSettings } from '../accounts/redact.js';
+import type { PublicAccountSettings } from '../accounts/types.js';
+import { InputError, TokenDeskError } from '../errors.js';
+import { importCredentials, previewImport } from '../import/index.js';
+import { discoverEndpoints } from '../oauth/discovery.js';
+import type { ApiContext } from './context.js';
+import type { HandlerGroup } from './handler.js';
+
+type AccountChannel =
+  | 'accounts:list'
+  | 'accounts:get'
+  | 'accounts:preview'
+  | 'accounts:import'
+  | 'accounts:update'
+  | 'accounts:rename'
+  | 'accounts:remove'
+  | 'accounts:history'
+  | 'accounts:discover';
+
+const DISCOVERY_TIMEOUT_MS = 30_000;
+
+export function accountHandlers(ctx: ApiContext): HandlerGroup<AccountChannel> {
+  const { deps, service, accountsChanged } = ctx;
+  const importer = deps.importer ?? { previewImport, importCredentials };
+  return {
+    'accounts:list': async () => (await service().list()).map((summary) => ({ ...summary })),
+    'accounts:get': async ({ name }) => toWire(await service().getSettings(name)),
+    'accounts:preview': async ({ text, fileName }) => {
+      const result = await importer.previewImport(ctx.importInput(text, fileName));
+      // The preview crosses to the renderer: secrets become has* flags here.
+      return { accounts: result.accounts.map((account) => toWire(toPublicSettings(account))), problems: result.problems.map(toProblem) };
+    },
+    'accounts:import': async ({ text, fileName }) => {
+      const accounts = await importer.importCredentials(ctx.importInput(text, fileName));
+      await service().importAccounts(accounts);
+      accountsChanged();
+      return { names: accounts.map((account) => account.name) };
+    },
+    'accounts:update': async ({ name, patch }) => {
+      await service().updateAccount(name, toSettingsPatch(patch));
+      accountsChanged();
+      return {};
+    },
+    'accounts:rename': async ({ name, newName }) => {
+      await service().renameAccount(name, newName);
+      accountsChanged();
+      return {};
+    },
+    'accounts:remove': async ({ name }) => {
+      ctx.abort(name);
+      await service().removeAccount(name);
+      accountsChanged();
+      return {};
+    },
+    'accounts:history': async ({ name }) => {
+      const accounts = service();
+      const [entries, budget] = await Promise.all([accounts.history(name), accounts.budget(name)]);
+      return { entries: entries.map((entry) => ({ ...entry })), ...(budget ? { budget: { ...budget } } : {}) };
+    },
+    'accounts:discover': async ({ issuer }) => ({
+      ...(await discoverEndpoints(issuer.trim(), { ports: deps.ports, timeoutMs: DISCOVERY_TIMEOUT_MS })),
+    }),
+  };
+}
+
+/** Copies a public settings object into plain JSON data (drops undefined fields). */
+function toWire(settings: PublicAccountSettings): PublicAccount {
+  return JSON.parse(JSON.stringify(settings)) as PublicAccount;
+}
+
+/** Import problems are InputErrors (with a location) or plain records; keep only non-secret facts. */
+function toProblem(problem: unknown): ImportProblem {
+  if (problem instanceof InputError) {
+    return {
+      code: problem.code,
+      message: problem.message,
+      ...(problem.location?.line !== undefined ? { line: problem.location.line } : {}),
+      ...(problem.location?.column !== undefined ? { column: problem.location.column } : {}),
+      ...(problem.location?.field ? { field: problem.location.field } : {}),
+    };
+  }
+  if (problem instanceof TokenDeskError) return { code: problem.code, message: problem.message };
+  if (typeof problem === 'object' && problem !== null) {
+    const record = problem as Record<string, unknown>;
+    const location = (typeof record.location === 'object' && record.location !== null ? record.location : record) as Record<string, unknown>;
+    return {
+      code: typeof record.code === 'string' ? record.code : 'ERR_INPUT_FIELD',
+      message: typeof record.message === 'string' ? record.message : 'This part of the text could not be read.',
+      ...(typeof location.line === 'number' ? { line: location.line } : {}),
+      ...(typeof location.column === 'number' ? { column: location.column } : {}),
+      ...(typeof location.field === 'string' ? { field: location.field } : {}),
+    };
+  }
+  return { code: 'ERR_INPUT_FIELD', message: 'This part of the text could not be read.' };
+}
+
+/** Empty strings from the edit form mean "leave as is" for secrets, "remove" for optional plain fields. */
+function toSettingsPatch(patch: AccountPatch): Partial<AccountSettings> {
+  const out: Partial<AccountSettings> = {};
+  for (const [key, value] of Object.entries(patch) as [keyof AccountPatch, unknown][]) {
+    if (value === undefined) continue;
+    if ((key === 'clientSecret' || key === 'password' || key === 'accessToken') && value === '') continue;
+    (out as Record<string, unknown>)[key] = typeof value === 'string' ? value.trim() || undefined : value;
+  }
+  return out;
+}

@@ -1,0 +1,134 @@
+/**
+ * What the handler groups share: the host's ports, the session, and the
+ * per-window state of long operations (one running token request per
+ * account, so Cancel knows what to stop; the URLs a sign-in produced, the
+ * only ones the renderer may ask us to open).
+ */
+import type { AccountSettings, TokenSet } from '../../../shared/account.js';
+import type { AppEvent } from '../../../shared/ipc.js';
+import type { AccountService } from '../accounts/account-service.js';
+import type { AppSession } from '../app-session.js';
+import type { ClipboardGuard } from '../clipboard-guard.js';
+import { InputError } from '../errors.js';
+import type { ImportSource } from '../import/index.js';
+import type { CorePorts } from '../ports.js';
+
+/** The session as the handlers use it (AppSession; tests may pass a narrower stand-in). */
+export type SessionPort = Pick<AppSession, 'status' | 'create' | 'unlock' | 'setRecoveryPassphrase' | 'accounts' | 'preferences' | 'setPreferences'>;
+
+/** The importer (main/core/import): parse without storing, or parse for storing. */
+export interface ImporterPort {
+  previewImport(input: ImportSource): Promise<{ accounts: AccountSettings[]; problems: unknown[] }>;
+  importCredentials(input: ImportSource): Promise<AccountSettings[]>;
+}
+
+export interface ApiDeps {
+  session: SessionPort;
+  /** Shared with the tray, so a tray copy and a window copy share one clear timer. */
+  clipboard: ClipboardGuard;
+  /** fetch (Electron's net.fetch in the app), clock, randomness. */
+  ports: CorePorts;
+  /** The system browser (RFC 8252 8.12); the harness performs the browser step itself. */
+  openExternal(url: string): Promise<void>;
+  emit(event: AppEvent): void;
+  /** Defaults to main/core/import; tests may pass another. */
+  importer?: ImporterPort;
+}
+
+export interface ApiContext {
+  deps: ApiDeps;
+  /** The unlocked vault's account service (throws VaultError while locked). */
+  service(): AccountService;
+  /** Tells the renderer (and the tray) to reload the list; coalesced per tick. */
+  accountsChanged(): void;
+  /** getToken with cancellation, the interactive prompts wired to events. */
+  obtainToken(name: string, force: boolean): Promise<TokenSet>;
+  /** Stops the running request of an account, if any. */
+  abort(name: string): void;
+  /** The URL the account's pending sign-in asked the user to open. */
+  promptUrl(name: string): string | undefined;
+  /** Import input from renderer text, which must never make us read local files. */
+  importInput(text: string, fileName: string | undefined): ImportSource;
+}
+
+export function createApiContext(deps: ApiDeps): ApiContext {
+  const running = new Map<string, AbortController>();
+  const promptUrls = new Map<string, string>();
+  let subscribedService: AccountService | undefined;
+  let changeQueued = false;
+
+  function accountsChanged(): void {
+    // Coalesce: several mutations in one tick are one list reload in the renderer.
+    if (changeQueued) return;
+    changeQueued = true;
+    queueMicrotask(() => {
+      changeQueued = false;
+      deps.emit({ type: 'accounts-changed' });
+    });
+  }
+
+  function service(): AccountService {
+    const accounts = deps.session.accounts();
+    // Changes made elsewhere (the tray) must reach the window too.
+    if (accounts !== subscribedService) accounts.onChange(accountsChanged);
+    subscribedService = accounts;
+    return accounts;
+  }
+
+  async function obtainToken(name: string, force: boolean): Promise<TokenSet> {
+    running.get(name)?.abort();
+    const controller = new AbortController();
+    running.set(name, controller);
+    let interactive = false;
+    try {
+      return await service().getToken(name, {
+        force,
+        signal: controller.signal,
+        onAuthorizationPrompt(prompt) {
+          interactive = true;
+          promptUrls.set(name, prompt.url);
+          deps.emit({ type: 'authorization-prompt', flowId: prompt.flowId, account: name, url: prompt.url, listening: prompt.listening, expiresAt: prompt.expiresAt });
+          // RFC 8252 8.12: the system browser, never an embedded window.
+          deps.openExternal(prompt.url).catch(() => deps.emit({ type: 'progress', account: name, message: 'browser-failed' }));
+        },
+        onDeviceCodePrompt(prompt) {
+          interactive = true;
+          promptUrls.set(name, prompt.verificationUriComplete ?? prompt.verificationUri);
+          deps.emit({
+            type: 'device-code-prompt',
+            account: name,
+            userCode: prompt.userCode,
+            verificationUri: prompt.verificationUri,
+            ...(prompt.verificationUriComplete ? { verificationUriComplete: prompt.verificationUriComplete } : {}),
+            expiresAt: prompt.expiresAt,
+          });
+        },
+        onProgress: (message) => deps.emit({ type: 'progress', account: name, message }),
+        onWarning: (message) => deps.emit({ type: 'warning', account: name, message }),
+      });
+    } finally {
+      if (running.get(name) === controller) running.delete(name);
+      if (interactive) {
+        promptUrls.delete(name);
+        deps.emit({ type: 'flow-ended', account: name });
+      }
+      accountsChanged();
+    }
+  }
+
+  return {
+    deps,
+    service,
+    accountsChanged,
+    obtainToken,
+    abort: (name) => running.get(name)?.abort(),
+    promptUrl: (name) => promptUrls.get(name),
+    importInput: (text, fileName) => ({
+      text,
+      ...(fileName ? { fileName } : {}),
+      // A pasted `key_file = "/etc/..."` must not make the main process read local files.
+      readFile: () =>
+        Promise.reject(new InputError('ERR_INPUT_FIELD', 'TokenDesk does not read key_file from pasted text. Open the key .json file with “Open a file” instead.', { field: 'key_file' })),
+    }),
+  };
+}

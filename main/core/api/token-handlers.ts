@@ -1,0 +1,45 @@
+/** `tokens:*`: copy (in the main process), refresh, inspect offline, reveal on request, revoke, test call. */
+import type { ApiContext } from './context.js';
+import type { HandlerGroup } from './handler.js';
+import { inspectToken } from './inspect-token.js';
+import { testApiCall } from './test-api-call.js';
+import { InputError } from '../errors.js';
+
+type TokenChannel = 'tokens:copy' | 'tokens:refresh' | 'tokens:inspect' | 'tokens:reveal' | 'tokens:revoke' | 'tokens:test-api';
+
+export function tokenHandlers(ctx: ApiContext): HandlerGroup<TokenChannel> {
+  const { deps, service, accountsChanged, obtainToken } = ctx;
+  return {
+    'tokens:copy': async ({ name, what, force }) => {
+      const tokens = await obtainToken(name, force ?? false);
+      const text = what === 'header' ? `Authorization: ${tokens.tokenType} ${tokens.accessToken}` : tokens.accessToken;
+      const { clipboardClearSeconds } = deps.session.preferences();
+      const { clearsAt } = deps.clipboard.copy(text, clipboardClearSeconds * 1000, name);
+      deps.emit({ type: 'clipboard', state: 'copied', account: name });
+      return { ...(tokens.expiresAt !== undefined ? { expiresAt: tokens.expiresAt } : {}), ...(clearsAt !== undefined ? { clearsAt } : {}) };
+    },
+    'tokens:refresh': async ({ name, force }) => {
+      const tokens = await obtainToken(name, force ?? true);
+      return tokens.expiresAt !== undefined ? { expiresAt: tokens.expiresAt } : {};
+    },
+    'tokens:inspect': async ({ name }) => {
+      const tokens = await service().cachedToken(name);
+      return tokens ? inspectToken(tokens) : null;
+    },
+    // The only channel that sends a token to the renderer, and only when the user clicked Reveal.
+    'tokens:reveal': async ({ name }) => {
+      const tokens = await obtainToken(name, false);
+      return { accessToken: tokens.accessToken, tokenType: tokens.tokenType };
+    },
+    'tokens:revoke': async ({ name }) => {
+      const { revokedAtServer } = await service().revoke(name);
+      accountsChanged();
+      return { revokedAtServer };
+    },
+    'tokens:test-api': async ({ name }) => {
+      const { apiUrl } = await service().getSettings(name);
+      if (!apiUrl) throw new InputError('ERR_INPUT_MISSING', 'This account has no test address (api_url). Add one in Edit to try the token against the API.');
+      return testApiCall(deps.ports, apiUrl, await obtainToken(name, false));
+    },
+  };
+}
