@@ -145,7 +145,7 @@ export class AppSession {
       const updated = { ...doc, preferences: { ...doc.preferences, ...patch } };
       return { next: updated, result: updated.preferences };
     });
-    await this.#accounts?.refreshFromDisk();
+    await this.#accounts?.reload();
     return next;
   }
 

@@ -159,7 +159,7 @@ describe('a refused import stores nothing', () => {
         }
         if (stored) return;
         expect(await readFile(join(dir, 'vault.json'))).toEqual(before);
-        await service.refreshFromDisk();
+        await service.reload();
         expect((await service.list()).map((a) => a.name)).toEqual(beforeNames);
       }),
       fuzzParams('refused import on disk', DISK_RUNS),

@@ -85,10 +85,12 @@ export class AccountService {
     return this.#store.read().accounts.map((account) => this.#summary(account, now));
   }
 
-  /** Re-reads the vault (after another process, e.g. the CLI, changed it). */
-  async refreshFromDisk(): Promise<void> {
+  /**
+   * Re-reads the vault, which another process (the CLI) may have changed.
+   * Cheap when nothing changed: the vault compares bytes before decrypting.
+   */
+  async reload(): Promise<void> {
     await this.#store.reload();
-    this.#emit();
   }
 
   async getSettings(name: string): Promise<PublicAccountSettings> {

@@ -26,7 +26,12 @@ export function accountHandlers(ctx: ApiContext): HandlerGroup<AccountChannel> {
   const { deps, service, accountsChanged } = ctx;
   const importer = deps.importer ?? { previewImport, importCredentials };
   return {
-    'accounts:list': async () => (await service().list()).map((summary) => ({ ...summary })),
+    'accounts:list': async () => {
+      const accounts = service();
+      // The CLI may have imported, refreshed or removed accounts since the last look.
+      await accounts.reload();
+      return (await accounts.list()).map((summary) => ({ ...summary }));
+    },
     'accounts:get': async ({ name }) => toWire(await service().getSettings(name)),
     'accounts:preview': async ({ text, fileName }) => {
       const result = await importer.previewImport(ctx.importInput(text, fileName));

@@ -61,6 +61,14 @@ describe('createApiHandlers', () => {
     expect(wrongKind.ok).toBe(false);
   });
 
+  it('lists accounts another process (the CLI) added to the same vault', async () => {
+    const cli = new AppSession({ dataDir, ports });
+    await cli.unlock(PASSPHRASE);
+    await cli.accounts().importAccounts([{ name: 'from the cli', grant: 'static', accessToken: 'pat-cli', clientAuth: 'none', scopes: [], scopeSeparator: ' ', extra: {} }]);
+    const listed = await api['accounts:list']({});
+    expect(listed.ok && listed.value.map((account) => account.name)).toEqual(['from the cli']);
+  });
+
   it('previews an import with every secret masked', async () => {
     const secret = 'preview-secret-value-42';
     const result = await api['accounts:preview']({ text: `\uFEFF${myfiberToml(secret).replace(/\n/g, '\r\n')}` });
