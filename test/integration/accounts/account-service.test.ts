@@ -149,6 +149,27 @@ describe('AccountService.getToken', () => {
   });
 });
 
+describe('AccountService client authentication', () => {
+  it('remembers the one-time basic -> basic_raw fallback, so the next request needs one attempt', async () => {
+    const special = { clientId: 'id+with space', clientSecret: 's3cret:with%chars+' };
+    server.setClient('insiders', special);
+    server.setBehaviour({ insidersBasicDecoding: 'raw' });
+    try {
+      const accounts = session.accounts();
+      await accounts.importAccounts([account('ins', 'insiders', { clientId: special.clientId, clientSecret: special.clientSecret })]);
+      const before = server.requestsTo('/insiders/oauth2/token/').length;
+      await accounts.getToken('ins');
+      expect(server.requestsTo('/insiders/oauth2/token/').length - before).toBe(2); // refused as basic, accepted as basic_raw
+      expect((await accounts.getSettings('ins')).clientAuth).toBe('basic_raw');
+      await accounts.getToken('ins', { force: true });
+      expect(server.requestsTo('/insiders/oauth2/token/').length - before).toBe(3);
+    } finally {
+      server.setClient('insiders', { clientId: 'abc123def456', clientSecret: '789ghi123klm' });
+      server.setBehaviour({ insidersBasicDecoding: 'rfc' });
+    }
+  });
+});
+
 describe('AccountService account management', () => {
   it('imports all or nothing, renames, edits without erasing secrets, and removes', async () => {
     const accounts = session.accounts();
