@@ -109,8 +109,8 @@ async function start(): Promise<void> {
   const refreshTray = async (): Promise<void> => {
     try {
       trayMenu.update(await session.accounts().list());
-    } catch {
-      trayMenu.update([]); // locked: nothing to show yet
+    } catch (error) {
+      trayMenu.update(isTokenDeskError(error) && error.kind === 'vault' ? 'locked' : []);
     }
   };
   setInterval(() => trayMenu.rebuild(), TRAY_REFRESH_MS).unref();

@@ -33,8 +33,12 @@ function literal(label: string): string {
   return label.replaceAll('&', '&&');
 }
 
+/** What the tray shows: the accounts, or that the vault still waits for its passphrase. */
+export type TrayContent = readonly TrayAccount[] | 'locked';
+
 /** Pure: the template for `Menu.buildFromTemplate`. */
-export function buildTrayMenuTemplate(accounts: readonly TrayAccount[], now: number, actions: TrayActions): MenuItemConstructorOptions[] {
+export function buildTrayMenuTemplate(content: TrayContent, now: number, actions: TrayActions): MenuItemConstructorOptions[] {
+  const accounts = content === 'locked' ? [] : content;
   const items: MenuItemConstructorOptions[] = accounts.map((account) => ({
     label: `${literal(account.name)} (${formatExpiry(account, now)})`,
     submenu: [
@@ -42,7 +46,8 @@ export function buildTrayMenuTemplate(accounts: readonly TrayAccount[], now: num
       { label: 'Refresh && copy', click: () => actions.refreshAndCopy(account.name) },
     ],
   }));
-  if (items.length === 0) items.push({ label: 'No accounts yet', enabled: false });
+  if (content === 'locked') items.push({ label: 'Locked: open TokenDesk to enter the passphrase', enabled: false });
+  else if (items.length === 0) items.push({ label: 'No accounts yet', enabled: false });
   items.push({ type: 'separator' }, { label: 'Open TokenDesk', click: () => actions.openWindow() }, { label: 'Quit', click: () => actions.quit() });
   return items;
 }
@@ -57,7 +62,7 @@ export class TrayMenu {
   readonly #buildFromTemplate: (template: MenuItemConstructorOptions[]) => Menu;
   readonly #actions: TrayActions;
   readonly #now: () => number;
-  #accounts: readonly TrayAccount[] = [];
+  #content: TrayContent = [];
 
   constructor(deps: {
     tray: Pick<Tray, 'setContextMenu' | 'setToolTip'>;
@@ -73,13 +78,13 @@ export class TrayMenu {
   }
 
   /** Call whenever an account or token changes. */
-  update(accounts: readonly TrayAccount[]): void {
-    this.#accounts = accounts;
+  update(content: TrayContent): void {
+    this.#content = content;
     this.rebuild();
   }
 
   /** Also called on a timer so that the expiry texts do not go stale. */
   rebuild(): void {
-    this.#tray.setContextMenu(this.#buildFromTemplate(buildTrayMenuTemplate(this.#accounts, this.#now(), this.#actions)));
+    this.#tray.setContextMenu(this.#buildFromTemplate(buildTrayMenuTemplate(this.#content, this.#now(), this.#actions)));
   }
 }

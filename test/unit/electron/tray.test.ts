@@ -55,6 +55,13 @@ describe('buildTrayMenuTemplate', () => {
     expect(template[0]).toMatchObject({ label: 'No accounts yet', enabled: false });
     expect(template.map((item) => item.label).slice(-2)).toEqual(['Open TokenDesk', 'Quit']);
   });
+
+  it('says the vault is locked instead of "no accounts" while it waits for the passphrase', () => {
+    const template = buildTrayMenuTemplate('locked', NOW, recordingActions().actions);
+    expect(template[0]).toMatchObject({ label: expect.stringContaining('Locked'), enabled: false });
+    expect(template.map((item) => item.label)).not.toContain('No accounts yet');
+    expect(template.map((item) => item.label).slice(-2)).toEqual(['Open TokenDesk', 'Quit']);
+  });
 });
 
 describe('formatExpiry', () => {
