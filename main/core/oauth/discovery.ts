@@ -13,6 +13,10 @@ export interface DiscoveredEndpoints {
   authorizeUrl?: string;
   revokeUrl?: string;
   deviceAuthorizationUrl?: string;
+  /** `grant_types_supported`, so a form can offer only what the server does. */
+  grantTypes?: string[];
+  /** `scopes_supported`, as suggestions. */
+  scopes?: string[];
 }
 
 /** The two well-known locations for an issuer, in the order they are tried. */
@@ -68,17 +72,38 @@ export async function discoverEndpoints(issuer: string, ctx: GrantContext): Prom
       assertSecureEndpoint(value, `${label} (from discovery)`);
       found[field] = value;
     }
+    const grantTypes = stringList(record.grant_types_supported);
+    if (grantTypes) found.grantTypes = grantTypes;
+    const scopes = stringList(record.scopes_supported);
+    if (scopes) found.scopes = scopes;
     return found;
   }
   throw new TransportError('ERR_HTTP_STATUS', `No discovery document found for ${issuer}. Tried ${tried.join(' and ')}.`);
 }
 
+/** A metadata list of strings, capped so a hostile document cannot flood a form. */
+function stringList(value: unknown): string[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const list = value.filter((item): item is string => typeof item === 'string' && item.length > 0 && item.length <= 200).slice(0, 100);
+  return list.length > 0 ? list : undefined;
+}
+
+/** The endpoints an account's grant cannot work without. */
+function missingEndpoint(settings: AccountSettings): boolean {
+  if (settings.grant === 'static') return false;
+  if (!settings.tokenUrl) return true;
+  if (settings.grant === 'authorization_code') return !settings.authorizeUrl;
+  if (settings.grant === 'device_code') return !settings.deviceAuthorizationUrl;
+  return false;
+}
+
 /**
- * Fills missing endpoints from discovery when the account names an issuer but
- * no token URL. Configured values always win. Returns a new settings object.
+ * Fills missing endpoints from discovery when the account names an issuer and
+ * its grant lacks an endpoint. Configured values always win. Returns a new
+ * settings object.
  */
 export async function resolveEndpoints(settings: AccountSettings, ctx: GrantContext): Promise<AccountSettings> {
-  if (!settings.issuer || settings.tokenUrl) return settings;
+  if (!settings.issuer || !missingEndpoint(settings)) return settings;
   const found = await discoverEndpoints(settings.issuer, ctx);
   const resolved: AccountSettings = { ...settings };
   for (const [, field] of FIELDS) {

@@ -41,6 +41,7 @@ describe('discoverEndpoints', () => {
       tokenUrl: `${fixture.url}/myfiber/oauth/v2/token`,
       authorizeUrl: `${fixture.url}/myfiber/oauth/v2/authorize`,
       revokeUrl: `${fixture.url}/myfiber/oauth/v2/revoke`,
+      grantTypes: ['client_credentials', 'urn:ietf:params:oauth:grant-type:jwt-bearer'],
     });
     expect(fixture.requests.map((r) => r.path)).toContain('/myfiber/.well-known/openid-configuration');
   });
@@ -100,10 +101,17 @@ describe('resolveEndpoints', () => {
     expect(resolved.revokeUrl).toBe('https://mine.example/revoke');
   });
 
-  it('makes no request when the token URL is already set', async () => {
+  it('makes no request when the grant has every endpoint it needs', async () => {
     const ctx = makeContext();
     const s = settings({ issuer: fixture.myfiberIssuer, tokenUrl: 'https://so.yio.at/oauth/v2/token' });
     expect(await resolveEndpoints(s, ctx)).toBe(s);
     expect(ctx.fetched).toEqual([]);
+  });
+
+  it('discovers the authorize URL an authorization-code account lacks, keeping its own token URL', async () => {
+    const s = settings({ grant: 'authorization_code', issuer: fixture.myfiberIssuer, tokenUrl: 'https://mine.example/token' });
+    const resolved = await resolveEndpoints(s, makeContext());
+    expect(resolved.authorizeUrl).toBe(`${fixture.url}/myfiber/oauth/v2/authorize`);
+    expect(resolved.tokenUrl).toBe('https://mine.example/token');
   });
 });
