@@ -6,6 +6,7 @@
 import { AccountService } from './accounts/account-service.js';
 import { emptyDocument, type Preferences, type VaultDocument } from './accounts/document.js';
 import { VaultDocumentStore } from './accounts/vault-store.js';
+import { MIN_PASSPHRASE_LENGTH } from '../../shared/passphrase.js';
 import { InputError, VaultError } from './errors.js';
 import { AuthorizationFlows } from './oauth/authorization-flows.js';
 import type { CorePorts } from './ports.js';
@@ -28,7 +29,6 @@ export interface AppSessionOptions {
   timeoutMs?: number;
 }
 
-export const MIN_PASSPHRASE_LENGTH = 8;
 
 export class AppSession {
   readonly #options: AppSessionOptions;

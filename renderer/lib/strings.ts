@@ -2,6 +2,8 @@
  * Every word the user sees, in one place, ready for translation. Functions
  * take the values they print; nothing here formats a secret.
  */
+import { MIN_PASSPHRASE_LENGTH } from '../../shared/passphrase.js';
+
 export const S = {
   appName: 'TokenDesk',
   skipToContent: 'Skip to content',
@@ -21,7 +23,7 @@ export const S = {
     passphraseWhy:
       'Why it matters: if this computer’s keychain is lost (a new computer, a reset user profile), the recovery passphrase is the only way to open your credentials again. The command line also uses it. Write it down somewhere safe: nobody, not even TokenDesk, can recover it for you.',
     confirmLabel: 'Type the passphrase again',
-    tooShort: 'Use at least 8 characters.',
+    tooShort: `Use at least ${MIN_PASSPHRASE_LENGTH} characters.`,
     mismatch: 'The two passphrases are not the same. Type them again.',
     required: 'A passphrase is needed because this computer has no keychain.',
     create: 'Create my vault',
