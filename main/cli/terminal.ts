@@ -73,8 +73,9 @@ export function readLine(io: Io, signal: AbortSignal): Promise<string> {
     signal.addEventListener('abort', onAbort, { once: true });
     lines.once('line', (line) => {
       signal.removeEventListener('abort', onAbort);
-      lines.close();
+      // Settle before closing: close() emits 'close', which would otherwise reject first.
       resolve(line.trim());
+      lines.close();
     });
     lines.once('close', () => reject(new InputError('ERR_INPUT_USAGE', 'No redirected URL was given on standard input.')));
   });

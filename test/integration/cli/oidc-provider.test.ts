@@ -59,6 +59,23 @@ describe('tokendesk against oidc-provider', () => {
     expect(page).not.toContain(json.access_token);
   });
 
+  it('reads the redirected URL from stdin when the redirect URI is not a loopback one', async () => {
+    const file = await credentials('paste.toml', `grant = "authorization_code"\nissuer = "${server.issuer}"\nclient_id = "${CLIENTS.public.clientId}"\nclient_auth = "none"\nredirect_uri = "https://app.tokendesk.example/callback"\nscopes = ["openid"]\n`);
+    const result = await runCli(['token', '--from', file, '--no-browser'], {
+      onSpawn: (child) => {
+        void waitForStderr(child, /Open this URL in your browser: (\S+)/).then(async (match) => {
+          // The browser would now land on the vendor-registered https page; the user copies its address.
+          const callback = await followToCallback(match[1]!, server.issuer);
+          expect(callback.startsWith('https://app.tokendesk.example/callback?')).toBe(true);
+          child.stdin!.end(`${callback}\n`);
+        });
+      },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain('Paste that whole address here');
+    expect(result.stdout.trim().length).toBeGreaterThan(20);
+  });
+
   it('signs in with the device code flow: shows the code, waits for approval, prints the token', async () => {
     const file = await credentials('device.toml', `grant = "device_code"\nissuer = "${server.issuer}"\nclient_id = "${CLIENTS.public.clientId}"\nclient_auth = "none"\nscopes = ["openid"]\n`);
     const result = await runCli(['token', '--from', file, '--no-browser'], {
