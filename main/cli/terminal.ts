@@ -38,9 +38,10 @@ export async function readPassphrase(io: Io, prompt: string): Promise<string> {
 function promptHidden(io: Io, prompt: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const stdin = io.stdin;
-    io.stderr.write(prompt);
+    // Echo off before the prompt shows: a quick typist must not see the passphrase on screen.
     stdin.setRawMode!(true);
     stdin.resume();
+    io.stderr.write(prompt);
     let entered = '';
     const finish = (error?: Error) => {
       stdin.setRawMode!(false);
