@@ -199,7 +199,7 @@ export class AccountService {
     const tokens = account.tokens;
     let revokedAtServer = false;
     if (tokens && account.settings.revokeUrl && account.settings.grant !== 'static') {
-      const ctx = this.#context({}, account.settings);
+      const ctx = this.#context({});
       const started = this.#ports.clock.now();
       try {
         // Revoking the refresh token first: RFC 7009 2.1 servers then drop the access tokens issued with it.
@@ -252,7 +252,7 @@ export class AccountService {
   /** Refresh if possible, else the grant; records history and budget on `stored` (saved by the caller). */
   async #obtainUnderLock(stored: StoredAccount, options: GetTokenOptions): Promise<Outcome> {
     let settings = stored.settings;
-    const ctx = this.#context(options, settings, (method) => (stored.settings = { ...stored.settings, clientAuth: method }));
+    const ctx = this.#context(options, (method) => (stored.settings = { ...stored.settings, clientAuth: method }));
     const refreshToken = settings.useRefreshToken === false ? undefined : stored.tokens?.refreshToken;
     if (refreshToken && settings.grant !== 'static') {
       const outcome = await this.#networkRequest(stored, 'refresh_token', options, async () => {
@@ -311,7 +311,7 @@ export class AccountService {
   async #interactive(name: string, options: GetTokenOptions): Promise<TokenSet> {
     const account = this.#find(this.#store.read(), name);
     let learned: AccountSettings['clientAuth'] | undefined;
-    const ctx = this.#context(options, account.settings, (method) => (learned = method));
+    const ctx = this.#context(options, (method) => (learned = method));
     const started = this.#ports.clock.now();
     const scratch: StoredAccount = structuredClone(account);
     const outcome = await this.#networkRequest(scratch, account.settings.grant, options, async () => {
@@ -332,7 +332,7 @@ export class AccountService {
     throw 'error' in outcome ? outcome.error : new Error('unreachable');
   }
 
-  #context(options: GetTokenOptions, _settings: AccountSettings, onClientAuthLearned?: GrantContext['onClientAuthLearned']): GrantContext {
+  #context(options: GetTokenOptions, onClientAuthLearned?: GrantContext['onClientAuthLearned']): GrantContext {
     return {
       ports: this.#ports,
       ...(options.signal ? { signal: options.signal } : {}),
