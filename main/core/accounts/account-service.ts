@@ -21,7 +21,7 @@ import type { AuthorizationPrompt, DeviceCodePrompt, GrantContext } from '../oau
 import { isInteractiveGrant, obtainToken, refreshAccessToken, resolveEndpoints, revokeToken } from '../oauth/index.js';
 import type { CorePorts } from '../ports.js';
 import { budgetStatus, checkBudget, requestsInWindow } from './budget.js';
-import { HISTORY_LIMIT, type StoredAccount, type VaultDocument } from './document.js';
+import { HISTORY_LIMIT, type DiscoveredEndpoints, type StoredAccount, type VaultDocument } from './document.js';
 import { isFresh, tokenStatus } from './freshness.js';
 import { toPublicSettings } from './redact.js';
 import type { AccountSummary, BudgetStatus, HistoryEntry, PublicAccountSettings } from './types.js';
@@ -198,13 +198,14 @@ export class AccountService {
     const account = this.#find(this.#store.read(), name);
     const tokens = account.tokens;
     let revokedAtServer = false;
-    if (tokens && account.settings.revokeUrl && account.settings.grant !== 'static') {
+    const settings = withDiscovered(account);
+    if (tokens && settings.revokeUrl && settings.grant !== 'static') {
       const ctx = this.#context({});
       const started = this.#ports.clock.now();
       try {
         // Revoking the refresh token first: RFC 7009 2.1 servers then drop the access tokens issued with it.
-        if (tokens.refreshToken) await revokeToken(account.settings, tokens.refreshToken, 'refresh_token', ctx);
-        await revokeToken(account.settings, tokens.accessToken, 'access_token', ctx);
+        if (tokens.refreshToken) await revokeToken(settings, tokens.refreshToken, 'refresh_token', ctx);
+        await revokeToken(settings, tokens.accessToken, 'access_token', ctx);
         revokedAtServer = true;
         await this.#record(name, { request: 'revoke', outcome: 'ok', started });
       } catch (error) {
@@ -256,7 +257,7 @@ export class AccountService {
     const refreshToken = settings.useRefreshToken === false ? undefined : stored.tokens?.refreshToken;
     if (refreshToken && settings.grant !== 'static') {
       const outcome = await this.#networkRequest(stored, 'refresh_token', options, async () => {
-        settings = await resolveEndpoints(settings, ctx);
+        settings = await this.#endpoints(stored, ctx);
         return refreshAccessToken(settings, refreshToken, ctx);
       });
       if ('tokens' in outcome) return outcome;
@@ -270,7 +271,7 @@ export class AccountService {
       return this.#settle(stored, 'static', this.#ports.clock.now(), () => obtainToken(settings, ctx, this.#flows));
     }
     return this.#networkRequest(stored, settings.grant, options, async () => {
-      settings = await resolveEndpoints(settings, ctx);
+      settings = await this.#endpoints(stored, ctx);
       return obtainToken(settings, ctx, this.#flows);
     });
   }
@@ -315,7 +316,7 @@ export class AccountService {
     const started = this.#ports.clock.now();
     const scratch: StoredAccount = structuredClone(account);
     const outcome = await this.#networkRequest(scratch, account.settings.grant, options, async () => {
-      const settings = await resolveEndpoints(account.settings, ctx);
+      const settings = await this.#endpoints(scratch, ctx);
       return obtainToken(settings, ctx, this.#flows);
     });
     await this.#mutate((doc) => {
@@ -323,6 +324,7 @@ export class AccountService {
       stored.requestTimes = scratch.requestTimes;
       stored.history = [...stored.history, ...scratch.history.filter((entry) => entry.at >= started)].slice(-HISTORY_LIMIT);
       if (learned) stored.settings = { ...stored.settings, clientAuth: learned };
+      if (scratch.discovered) stored.discovered = scratch.discovered;
       if ('tokens' in outcome) {
         stored.tokens = outcome.tokens;
         delete stored.lastError;
@@ -330,6 +332,25 @@ export class AccountService {
     });
     if ('tokens' in outcome) return outcome.tokens;
     throw 'error' in outcome ? outcome.error : new Error('unreachable');
+  }
+
+  /**
+   * The settings with every endpoint filled: configured values first, then
+   * what discovery found for this issuer within the last day, else discovery
+   * now (remembered on `stored`, which the caller saves).
+   */
+  async #endpoints(stored: StoredAccount, ctx: GrantContext): Promise<AccountSettings> {
+    const settings = stored.settings;
+    if (!settings.issuer) return settings;
+    const now = this.#ports.clock.now();
+    const cached = stored.discovered;
+    if (cached && cached.issuer === settings.issuer && now - cached.at < DISCOVERY_REUSE_MS) return withDiscovered(stored);
+    const resolved = await resolveEndpoints(settings, ctx);
+    if (resolved !== settings) {
+      const { tokenUrl, authorizeUrl, revokeUrl, deviceAuthorizationUrl } = resolved;
+      stored.discovered = { issuer: settings.issuer, at: now, endpoints: { tokenUrl, authorizeUrl, revokeUrl, deviceAuthorizationUrl } };
+    }
+    return resolved;
   }
 
   #context(options: GetTokenOptions, onClientAuthLearned?: GrantContext['onClientAuthLearned']): GrantContext {
@@ -396,6 +417,23 @@ export class AccountService {
       }
     }
   }
+}
+
+/**
+ * Discovery metadata rarely changes; a day keeps requests down (one token
+ * request instead of two) while an endpoint move is still picked up.
+ */
+const DISCOVERY_REUSE_MS = 24 * 3600_000;
+
+/** The account's settings, missing endpoints filled from its remembered discovery. */
+function withDiscovered(stored: StoredAccount): AccountSettings {
+  const { settings, discovered } = stored;
+  if (!discovered || discovered.issuer !== settings.issuer) return settings;
+  const filled: AccountSettings = { ...settings };
+  for (const [field, value] of Object.entries(discovered.endpoints) as [keyof DiscoveredEndpoints['endpoints'], string | undefined][]) {
+    if (filled[field] === undefined && value !== undefined) filled[field] = value;
+  }
+  return filled;
 }
 
 function findAccount(doc: VaultDocument, name: string): StoredAccount | undefined {

@@ -14,6 +14,15 @@ export interface StoredAccount {
   /** Epoch ms of each network token request inside the budget window. */
   requestTimes: number[];
   lastError?: { code: string; message: string; at: number };
+  /** Endpoints found by discovery for `issuer`, so discovery is not repeated before every request. */
+  discovered?: DiscoveredEndpoints;
+}
+
+export interface DiscoveredEndpoints {
+  issuer: string;
+  /** Epoch ms. */
+  at: number;
+  endpoints: Partial<Pick<AccountSettings, 'tokenUrl' | 'authorizeUrl' | 'revokeUrl' | 'deviceAuthorizationUrl'>>;
 }
 
 export interface Preferences {

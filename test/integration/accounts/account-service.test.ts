@@ -149,6 +149,29 @@ describe('AccountService.getToken', () => {
   });
 });
 
+describe('AccountService discovery', () => {
+  it('discovers the endpoints of an issuer-only account once, not before every request', async () => {
+    const accounts = session.accounts();
+    await accounts.importAccounts([account('fiber', 'myfiber', { tokenUrl: undefined, issuer: server.myfiberIssuer })]);
+    const wellKnown = () => server.requests.filter((request) => request.path.includes('.well-known')).length;
+    const before = wellKnown();
+    await accounts.getToken('fiber');
+    await accounts.getToken('fiber', { force: true });
+    expect(wellKnown() - before).toBe(1);
+    // A restart keeps what was discovered.
+    session.lock();
+    const reopened = new AppSession({ dataDir: dir, ports: ports() });
+    await reopened.unlock(PASSPHRASE);
+    await reopened.accounts().getToken('fiber', { force: true });
+    expect(wellKnown() - before).toBe(1);
+    // After a day the metadata is read again.
+    now += 25 * 3600_000;
+    await reopened.accounts().getToken('fiber', { force: true });
+    expect(wellKnown() - before).toBe(2);
+    reopened.lock();
+  });
+});
+
 describe('AccountService client authentication', () => {
   it('remembers the one-time basic -> basic_raw fallback, so the next request needs one attempt', async () => {
     const special = { clientId: 'id+with space', clientSecret: 's3cret:with%chars+' };
