@@ -3,29 +3,24 @@
  * discovery, the authorization code flow through the loopback listener, the
  * device code flow, and revocation from the vault.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENTS, followToCallback, startOidcServer, type OidcServer } from '../../fixtures/oidc-server.js';
+import { useTempDir } from '../../helpers/temp-dir.js';
 import { runCli, waitForStderr } from '../../helpers/run-cli.js';
 
 let server: OidcServer;
-let dir: string;
+const dir = useTempDir('tokendesk-cli-oidc-');
 
 beforeAll(async () => {
   server = await startOidcServer({ deviceInterval: 1 });
-  dir = await mkdtemp(join(tmpdir(), 'tokendesk-cli-oidc-'));
 });
 afterAll(async () => {
   await server?.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
-async function credentials(name: string, toml: string): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, toml);
-  return path;
+function credentials(name: string, toml: string): Promise<string> {
+  return dir.write(name, toml);
 }
 
 describe('tokendesk against oidc-provider', () => {
@@ -91,7 +86,7 @@ describe('tokendesk against oidc-provider', () => {
   });
 
   it('revokes the stored tokens at the provider (RFC 7009) from the vault', async () => {
-    const vault = join(dir, 'vault');
+    const vault = join(dir.path(), 'vault');
     const env = { TOKENDESK_PASSPHRASE: 'oidc provider test passphrase' };
     const file = await credentials('vault.toml', `name = "oidc"\ngrant = "client_credentials"\nissuer = "${server.issuer}"\nrevoke_url = "${server.revocationEndpoint}"\nclient_id = "${CLIENTS.post.clientId}"\nclient_secret = "${CLIENTS.post.clientSecret}"\nclient_auth = "body"\nscopes = ["api:read"]\n`);
     expect((await runCli(['import', file, '--vault', vault], { env })).code).toBe(0);

@@ -4,30 +4,24 @@
  * stdout carries only the result, failures give the SPEC 6 exit codes.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProviderServer, type ProviderServer } from '../../fixtures/provider-server.js';
 import { followAuthorization } from '../../helpers/browser-step.js';
+import { useTempDir } from '../../helpers/temp-dir.js';
 import { runCli, waitForStderr, type CliResult } from '../../helpers/run-cli.js';
 
 let server: ProviderServer;
-let dir: string;
+const dir = useTempDir('tokendesk-cli-');
 
 beforeAll(async () => {
   server = await startProviderServer();
-  dir = await mkdtemp(join(tmpdir(), 'tokendesk-cli-'));
 });
 afterAll(async () => {
   await server?.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
-async function credentials(name: string, toml: string): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, toml);
-  return path;
+function credentials(name: string, toml: string): Promise<string> {
+  return dir.write(name, toml);
 }
 
 function expectNoSecrets(result: CliResult, secrets: string[]): void {
@@ -53,7 +47,7 @@ describe('tokendesk token --from', () => {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const pem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
     server.registerJwtKey('130509901696068329', publicKey.export({ type: 'spki', format: 'pem' }).toString(), '180507859606888466');
-    await writeFile(join(dir, 'key.json'), JSON.stringify({ type: 'serviceaccount', keyId: '130509901696068329', key: pem, userId: '180507859606888466' }));
+    await dir.write('key.json', JSON.stringify({ type: 'serviceaccount', keyId: '130509901696068329', key: pem, userId: '180507859606888466' }));
     const file = await credentials('jwt.toml', `grant = "jwt_bearer"\ntoken_url = "${server.url}/myfiber/oauth/v2/token"\nissuer = "${server.myfiberIssuer}"\nclient_auth = "none"\nkey_file = "key.json"\nscopes = ["openid"]\n`);
     const result = await runCli(['token', '--from', file, '--format', 'json']);
     expect(result.stderr).toBe('');

@@ -7,6 +7,7 @@ import { Vault, createPassphraseSlot } from '../../../main/core/vault/index.js';
 import { SafeStorageKeySlot } from '../../../main/electron/safe-storage-slot.js';
 import { fakeKeychain } from '../../fixtures/vault/fake-keychain.js';
 import type { KeySlotProvider } from '../../../main/core/vault/index.js';
+import { codeOf } from '../../helpers/error-code.js';
 
 const createSafeStorageSlot = (keychain: ReturnType<typeof fakeKeychain>) => new SafeStorageKeySlot(keychain, 'linux');
 
@@ -27,15 +28,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-    return undefined;
-  } catch (error) {
-    return error instanceof VaultError ? error.code : String(error);
-  }
-}
 
 const content = (counter: number): Content => ({ counter, accounts: [{ name: 'myfiber production', clientSecret: 'zitadel-s3cret' }] });
 

@@ -2,17 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { VaultError } from '../../../main/core/errors.js';
 import { DEFAULT_SCRYPT_PARAMS, createPassphraseSlot } from '../../../main/core/vault/passphrase-slot.js';
+import { codeOf } from '../../helpers/error-code.js';
 
 const cheap = { N: 2 ** 10, r: 8, p: 1 };
-
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-    return undefined;
-  } catch (error) {
-    return error instanceof VaultError ? error.code : String(error);
-  }
-}
 
 describe('passphrase key slot', () => {
   it('defaults to strong scrypt parameters (N=2^17, r=8, p=1)', () => {
