@@ -118,6 +118,8 @@ async function start(): Promise<void> {
   const emit = (event: AppEvent): void => {
     sendAppEvent(mainWindow?.webContents, event);
     if (event.type === 'accounts-changed') void refreshTray();
+    // A sign-in waits for the user (also when a tray click joined it): its dialog must be in view.
+    if (event.type === 'authorization-prompt' || event.type === 'device-code-prompt') showWindow();
   };
   const handlers: IpcHandlers = createApiHandlers({
     session,

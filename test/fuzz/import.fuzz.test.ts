@@ -49,12 +49,13 @@ function memoryStore(): DocumentStore & { saves: number } {
     saves: 0,
     read: () => current,
     reload: async () => current,
-    async update<R>(fn: (doc: VaultDocument) => Promise<{ next: VaultDocument; result: R }>): Promise<R> {
-      const { next, result } = await fn(structuredClone(current));
+    async update<R>(fn: (doc: VaultDocument) => { next: VaultDocument; result: R }): Promise<R> {
+      const { next, result } = fn(structuredClone(current));
       current = next;
       store.saves++;
       return result;
     },
+    exclusive: <R>(_key: string, fn: () => Promise<R>): Promise<R> => fn(),
   };
   return store;
 }

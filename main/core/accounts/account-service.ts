@@ -3,36 +3,57 @@
  * cached token, refresh it, or run the grant again (Bruno copies that decision
  * into every grant; we keep it here, parameterised by grant).
  *
- * Rules it enforces (SPEC 2, 4):
+ * Rules it enforces (SPEC 2, 3, 4):
  * - a cached token is returned while at least `minValiditySeconds` remain
  *   (myfiber: "You may not get a new token if the old one is still valid");
- * - concurrent calls for one account share one request (single flight), and
- *   across processes the vault lock makes a second process reuse what the
- *   first one fetched;
+ * - concurrent calls for one account share one request (single flight); across
+ *   processes a per-account request marker makes a second process wait for the
+ *   first one's request and reuse its token;
+ * - no network request runs while the cross-process vault lock is held: a
+ *   request works on a snapshot of its account, and what it produced is merged
+ *   into the vault afterwards under a short lock (request-result.ts), so a
+ *   stalled vendor never blocks another account or another process;
  * - a rotated refresh token is saved before the new access token is returned;
- * - every network token request counts against the account's request budget
- *   and is written to its history (never with a secret).
+ *   when the save fails (a full disk), the token is still returned with a
+ *   warning and kept in memory until a later save succeeds (unsaved-results.ts);
+ * - every request that reaches a token endpoint counts against the account's
+ *   request budget (retries included) and is written to its history (never
+ *   with a secret);
+ * - a settings change that would send stored secrets somewhere new drops them
+ *   (shared/secret-exposure.ts).
  */
 import type { AccountSettings, TokenSet } from '../../../shared/account.js';
-import { AuthServerError, InputError, isTokenDeskError } from '../errors.js';
-import { validateAccount } from '../import/index.js';
+import { describeDrop, droppedSecrets, exposureChanges, type SecretName } from '../../../shared/secret-exposure.js';
+import { AuthServerError, CancelledError, InputError, isTokenDeskError, TokenDeskError, VaultError } from '../errors.js';
+import { accountProblems, validateAccount } from '../import/index.js';
 import type { AuthorizationFlows } from '../oauth/authorization-flows.js';
 import type { AuthorizationPrompt, DeviceCodePrompt, GrantContext } from '../oauth/context.js';
 import { isInteractiveGrant, obtainToken, refreshAccessToken, resolveEndpoints, revokeToken } from '../oauth/index.js';
 import type { CorePorts } from '../ports.js';
-import { budgetStatus, checkBudget, requestsInWindow } from './budget.js';
-import { HISTORY_LIMIT, type DiscoveredEndpoints, type StoredAccount, type VaultDocument } from './document.js';
+import { budgetStatus, checkBudget } from './budget.js';
+import type { DiscoveredEndpoints, StoredAccount, VaultDocument } from './document.js';
 import { isFresh, tokenStatus } from './freshness.js';
 import { toPublicSettings } from './redact.js';
+import { applyRequestResult, emptyResult, grantIdentityChanged, type RequestResult } from './request-result.js';
 import type { AccountSummary, BudgetStatus, HistoryEntry, PublicAccountSettings } from './types.js';
+import { UnsavedResults } from './unsaved-results.js';
 
-/** What the service needs from the vault: the current document and locked read-modify-write. */
+/** What the service needs from the vault: the current document, short locked read-modify-write, and per-account request markers. */
 export interface DocumentStore {
   read(): VaultDocument;
   /** Re-reads from disk (another process may have written). */
   reload(): Promise<VaultDocument>;
-  /** Under the cross-process lock: reload, apply, save. */
-  update<R>(fn: (current: VaultDocument) => Promise<{ next: VaultDocument; result: R }>): Promise<R>;
+  /**
+   * Under the cross-process vault lock: reload, apply, save. `fn` is
+   * synchronous on purpose: nothing slow (no network) can run under the lock.
+   */
+  update<R>(fn: (current: VaultDocument) => { next: VaultDocument; result: R }): Promise<R>;
+  /**
+   * Runs `fn` holding the request marker of `key` (an account name): across
+   * processes, one token request per account at a time, while the vault lock
+   * and every other account stay free.
+   */
+  exclusive<R>(key: string, fn: () => Promise<R>, signal?: AbortSignal): Promise<R>;
 }
 
 export interface GetTokenOptions {
@@ -44,6 +65,11 @@ export interface GetTokenOptions {
   onProgress?(message: string): void;
   /** Budget and similar warnings, in plain words. */
   onWarning?(message: string): void;
+  /**
+   * The token was obtained but the vault could not save it (`error` says why,
+   * in plain words). Without this callback, `onWarning` gets a sentence.
+   */
+  onSaveFailed?(error: TokenDeskError): void;
 }
 
 export interface AccountServiceOptions {
@@ -65,6 +91,7 @@ export class AccountService {
   readonly #timeoutMs: number | undefined;
   readonly #inflight = new Map<string, Promise<TokenSet>>();
   readonly #listeners = new Set<() => void>();
+  readonly #unsaved = new UnsavedResults();
 
   constructor(options: AccountServiceOptions) {
     this.#store = options.store;
@@ -88,9 +115,27 @@ export class AccountService {
   /**
    * Re-reads the vault, which another process (the CLI) may have changed.
    * Cheap when nothing changed: the vault compares bytes before decrypting.
+   * Also the next chance to save what a failed save kept in memory.
    */
   async reload(): Promise<void> {
     await this.#store.reload();
+    await this.saveUnsaved();
+  }
+
+  /** True while obtained tokens wait in memory for a save that failed (a full disk). */
+  hasUnsaved(): boolean {
+    return this.#unsaved.size > 0;
+  }
+
+  /** Tries again to save what a failed save kept in memory; false when it still fails. */
+  async saveUnsaved(): Promise<boolean> {
+    if (this.#unsaved.size === 0) return true;
+    try {
+      await this.#mutate(() => undefined);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   async getSettings(name: string): Promise<PublicAccountSettings> {
@@ -114,22 +159,47 @@ export class AccountService {
   /**
    * Changes settings. A secret field is replaced only when the patch gives a
    * non-empty value, so a form that never saw the secret cannot erase it.
-   * Cached tokens are dropped when anything that identifies the grant changes.
+   * Cached tokens are dropped when anything that identifies the grant
+   * changes. When the change would send stored secrets somewhere new (another
+   * origin, a more exposed client authentication), the stored secrets and
+   * tokens are dropped unless the patch supplies them again (SPEC 3);
+   * `dropped` names them, and when the account cannot work without them the
+   * change is refused with a message saying what to paste again.
    */
-  async updateAccount(name: string, patch: Partial<AccountSettings>): Promise<void> {
+  async updateAccount(name: string, patch: Partial<AccountSettings>): Promise<{ dropped: SecretName[] }> {
+    let dropped: SecretName[] = [];
     await this.#mutate((doc) => {
       const account = this.#find(doc, name);
       const next: AccountSettings = { ...account.settings };
+      const supplied: Partial<Record<SecretName, boolean>> = {};
       for (const [field, value] of Object.entries(patch) as [keyof AccountSettings, unknown][]) {
         if (field === 'name') continue;
-        if (isSecretField(field) && (value === undefined || value === '' || value === null)) continue;
+        if (isSecretField(field)) {
+          if (value === undefined || value === '' || value === null) continue;
+          supplied[field] = true;
+        }
         (next as unknown as Record<string, unknown>)[field] = value;
+      }
+      const changes = exposureChanges(withDiscovered(account), next);
+      if (changes.length > 0) {
+        const stored = account.settings;
+        dropped = droppedSecrets(
+          { clientSecret: Boolean(stored.clientSecret), password: Boolean(stored.password), key: Boolean(stored.key), accessToken: Boolean(stored.accessToken), tokens: Boolean(account.tokens) },
+          supplied,
+        );
+        for (const secret of dropped) if (secret !== 'tokens') delete next[secret];
+        delete account.tokens;
+        delete account.discovered;
+        const missing = accountProblems(next).find((problem) => problem.code === 'ERR_INPUT_MISSING');
+        const explanation = describeDrop(changes, dropped);
+        if (missing && explanation) throw new InputError('ERR_INPUT_MISSING', explanation, { field: missing.key });
       }
       validateAccount(next);
       if (grantIdentityChanged(account.settings, next)) delete account.tokens;
       account.settings = next;
     });
     if (patch.name !== undefined && patch.name !== name) await this.renameAccount(name, patch.name);
+    return { dropped };
   }
 
   async renameAccount(oldName: string, newName: string): Promise<void> {
@@ -161,7 +231,8 @@ export class AccountService {
 
   /** The cached token, if any, without any network request. */
   async cachedToken(name: string): Promise<TokenSet | undefined> {
-    return this.#find(this.#store.read(), name).tokens;
+    const account = this.#find(this.#store.read(), name);
+    return this.#unsaved.tokens(name) ?? account.tokens;
   }
 
   /**
@@ -196,22 +267,25 @@ export class AccountService {
    */
   async revoke(name: string): Promise<{ revokedAtServer: boolean }> {
     const account = this.#find(this.#store.read(), name);
-    const tokens = account.tokens;
+    const tokens = this.#unsaved.tokens(name) ?? account.tokens;
     let revokedAtServer = false;
     const settings = withDiscovered(account);
     if (tokens && settings.revokeUrl && settings.grant !== 'static') {
-      const ctx = this.#context({});
+      const result = emptyResult();
+      const ctx = this.#context({}, account, result);
       const started = this.#ports.clock.now();
       try {
         // Revoking the refresh token first: RFC 7009 2.1 servers then drop the access tokens issued with it.
         if (tokens.refreshToken) await revokeToken(settings, tokens.refreshToken, 'refresh_token', ctx);
         await revokeToken(settings, tokens.accessToken, 'access_token', ctx);
         revokedAtServer = true;
-        await this.#record(name, { request: 'revoke', outcome: 'ok', started });
+        result.history.push(this.#entry('revoke', started));
       } catch (error) {
-        await this.#record(name, { request: 'revoke', outcome: 'error', started, error });
+        result.history.push(this.#entry('revoke', started, errorInfo(error, secretsOf(account))));
+        await this.#mutate((doc) => applyRequestResult(doc, name, account.settings, result));
         throw error;
       }
+      await this.#mutate((doc) => applyRequestResult(doc, name, account.settings, result));
     }
     await this.#mutate((doc) => {
       const stored = this.#find(doc, name);
@@ -222,168 +296,227 @@ export class AccountService {
 
   // ---- internals -------------------------------------------------------
 
+  /** The cached token when it is fresh: what a failed save kept in memory first, it is newer. */
   #freshCached(doc: VaultDocument, name: string): TokenSet | undefined {
     const account = this.#find(doc, name);
-    const tokens = account.tokens;
+    const tokens = this.#unsaved.tokens(name) ?? account.tokens;
     if (tokens && isFresh(tokens, this.#ports.clock.now(), this.#minValidityMs, account.settings.grant === 'static')) return tokens;
     return undefined;
   }
 
+  /**
+   * A token another request already produced: a fresh one, or with `force` a
+   * fresh one obtained after this call was made (another process was asked
+   * for a new one at the same moment: asking the provider twice helps nobody).
+   */
+  #reusable(name: string, options: GetTokenOptions, askedAt: number): TokenSet | undefined {
+    const fresh = this.#freshCached(this.#store.read(), name);
+    if (!fresh) return undefined;
+    return !options.force || fresh.obtainedAt > askedAt ? fresh : undefined;
+  }
+
   async #fetchToken(name: string, options: GetTokenOptions): Promise<TokenSet> {
+    const askedAt = this.#ports.clock.now();
+    // Another process may have fetched a token since this one last looked.
+    await this.reload();
+    const reused = this.#reusable(name, options, askedAt);
+    if (reused) return reused;
     const account = this.#find(this.#store.read(), name);
-    if (isInteractiveGrant(account.settings.grant) && (!account.tokens?.refreshToken || account.settings.useRefreshToken === false)) {
-      return this.#interactive(name, options);
-    }
-    const outcome = await this.#store.update(async (doc) => {
-      const stored = this.#find(doc, name);
-      // Another process may have fetched a token while we waited for the lock.
-      if (!options.force) {
-        const cached = this.#freshCached(doc, name);
-        if (cached) return { next: doc, result: { tokens: cached } as Outcome };
-      }
-      const result = await this.#obtainUnderLock(stored, options);
-      return { next: doc, result };
-    });
-    this.#emit();
+    if (needsSignIn(account)) return this.#interactive(name, options);
+    // Nothing to fetch for a static token, so no marker either.
+    const outcome =
+      account.settings.grant === 'static'
+        ? await this.#request(name, options)
+        : await this.#store.exclusive(
+            name,
+            async (): Promise<Outcome> => {
+              // The marker's previous holder may have just saved a token we can use.
+              await this.#store.reload();
+              const again = this.#reusable(name, options, askedAt);
+              return again ? { tokens: again } : this.#request(name, options);
+            },
+            options.signal,
+          );
     if ('tokens' in outcome) return outcome.tokens;
     if ('error' in outcome) throw outcome.error;
+    // The refresh token was refused: the user signs in again, outside the marker (it can take minutes).
     return this.#interactive(name, options);
   }
 
-  /** Refresh if possible, else the grant; records history and budget on `stored` (saved by the caller). */
-  async #obtainUnderLock(stored: StoredAccount, options: GetTokenOptions): Promise<Outcome> {
-    let settings = stored.settings;
-    const ctx = this.#context(options, (method) => (stored.settings = { ...stored.settings, clientAuth: method }));
-    const refreshToken = settings.useRefreshToken === false ? undefined : stored.tokens?.refreshToken;
+  /** Refresh or grant on a snapshot of the account, then the merge under a short vault lock. */
+  async #request(name: string, options: GetTokenOptions): Promise<Outcome> {
+    const snapshot = this.#snapshot(name);
+    const result = emptyResult();
+    const outcome = await this.#obtain(snapshot, result, options);
+    await this.#commit(name, snapshot, result, options);
+    return outcome;
+  }
+
+  /** Refresh if possible, else the grant; everything it learns goes to `result`. */
+  async #obtain(snapshot: StoredAccount, result: RequestResult, options: GetTokenOptions): Promise<Outcome> {
+    let settings = snapshot.settings;
+    const ctx = this.#context(options, snapshot, result);
+    const refreshToken = settings.useRefreshToken === false ? undefined : snapshot.tokens?.refreshToken;
     if (refreshToken && settings.grant !== 'static') {
-      const outcome = await this.#networkRequest(stored, 'refresh_token', options, async () => {
-        settings = await this.#endpoints(stored, ctx);
+      const outcome = await this.#attempt(snapshot, result, 'refresh_token', options, async () => {
+        settings = await this.#endpoints(snapshot, result, ctx);
         return refreshAccessToken(settings, refreshToken, ctx);
       });
       if ('tokens' in outcome) return outcome;
       // A refused refresh token is dead: forget it and sign in again.
       if (!('error' in outcome) || !(outcome.error instanceof AuthServerError)) return outcome;
-      delete stored.tokens;
+      result.dropTokens = true;
       if (isInteractiveGrant(settings.grant)) return { needsInteraction: true };
       options.onProgress?.('The refresh token was refused; signing in again with the stored credentials.');
     }
-    if (settings.grant === 'static') {
-      return this.#settle(stored, 'static', this.#ports.clock.now(), () => obtainToken(settings, ctx, this.#flows));
-    }
-    return this.#networkRequest(stored, settings.grant, options, async () => {
-      settings = await this.#endpoints(stored, ctx);
+    return this.#attempt(snapshot, result, settings.grant, options, async () => {
+      settings = await this.#endpoints(snapshot, result, ctx);
       return obtainToken(settings, ctx, this.#flows);
     });
   }
 
-  /** A request that reaches the token endpoint: budget-checked and counted. */
-  async #networkRequest(stored: StoredAccount, request: string, options: GetTokenOptions, run: () => Promise<TokenSet>): Promise<Outcome> {
-    const now = this.#ports.clock.now();
-    const budget = stored.settings.requestBudget;
-    try {
-      const warning = checkBudget(stored.settings.name, stored.requestTimes, budget, now);
-      if (warning) options.onWarning?.(warning);
-    } catch (error) {
-      return { error };
+  /**
+   * One grant or refresh: budget-checked before anything is sent, recorded in
+   * the history. A cancellation before any request reached the server leaves
+   * no trace (the user pressed Ctrl+C while waiting for another process).
+   */
+  async #attempt(snapshot: StoredAccount, result: RequestResult, request: string, options: GetTokenOptions, run: () => Promise<TokenSet>): Promise<Outcome> {
+    const started = this.#ports.clock.now();
+    if (request !== 'static') {
+      try {
+        const warning = checkBudget(snapshot.settings.name, [...snapshot.requestTimes, ...result.requestTimes], snapshot.settings.requestBudget, started);
+        if (warning) options.onWarning?.(warning);
+      } catch (error) {
+        return { error };
+      }
     }
-    stored.requestTimes = budget ? [...requestsInWindow(stored.requestTimes, budget, now), now] : [];
-    return this.#settle(stored, request, now, run);
-  }
-
-  async #settle(stored: StoredAccount, request: string, started: number, run: () => Promise<TokenSet>): Promise<Outcome> {
+    const sentBefore = result.requestsSent;
     try {
       const tokens = await run();
-      stored.tokens = tokens;
-      delete stored.lastError;
-      pushHistory(stored, { at: started, request, outcome: 'ok', durationMs: this.#ports.clock.now() - started });
+      result.tokens = tokens;
+      result.lastError = null;
+      result.history.push(this.#entry(request, started));
       return { tokens };
     } catch (error) {
-      const info = errorInfo(error);
-      stored.lastError = { ...info, at: started };
-      pushHistory(stored, { at: started, request, outcome: 'error', durationMs: this.#ports.clock.now() - started, errorCode: info.code, message: info.message });
+      if (error instanceof CancelledError && result.requestsSent === sentBefore) return { error };
+      const info = errorInfo(error, secretsOf(snapshot));
+      result.lastError = { ...info, at: started };
+      result.history.push(this.#entry(request, started, info));
       return { error };
     }
   }
 
   /**
-   * Browser or device-code sign-in. It can take minutes, so it runs outside
-   * the vault lock; the result is saved under the lock afterwards.
+   * Browser or device-code sign-in. It can take minutes, so it holds neither
+   * the vault lock nor the request marker; the result is merged afterwards.
    */
   async #interactive(name: string, options: GetTokenOptions): Promise<TokenSet> {
-    const account = this.#find(this.#store.read(), name);
-    let learned: AccountSettings['clientAuth'] | undefined;
-    const ctx = this.#context(options, (method) => (learned = method));
-    const started = this.#ports.clock.now();
-    const scratch: StoredAccount = structuredClone(account);
-    const outcome = await this.#networkRequest(scratch, account.settings.grant, options, async () => {
-      const settings = await this.#endpoints(scratch, ctx);
+    const snapshot = this.#snapshot(name);
+    const result = emptyResult();
+    const ctx = this.#context(options, snapshot, result);
+    const outcome = await this.#attempt(snapshot, result, snapshot.settings.grant, options, async () => {
+      const settings = await this.#endpoints(snapshot, result, ctx);
       return obtainToken(settings, ctx, this.#flows);
     });
-    await this.#mutate((doc) => {
-      const stored = this.#find(doc, name);
-      stored.requestTimes = scratch.requestTimes;
-      stored.history = [...stored.history, ...scratch.history.filter((entry) => entry.at >= started)].slice(-HISTORY_LIMIT);
-      if (learned) stored.settings = { ...stored.settings, clientAuth: learned };
-      if (scratch.discovered) stored.discovered = scratch.discovered;
-      if ('tokens' in outcome) {
-        stored.tokens = outcome.tokens;
-        delete stored.lastError;
-      } else if (scratch.lastError) stored.lastError = scratch.lastError;
-    });
+    await this.#commit(name, snapshot, result, options);
     if ('tokens' in outcome) return outcome.tokens;
     throw 'error' in outcome ? outcome.error : new Error('unreachable');
+  }
+
+  /** A private copy of the account as the vault (or a failed save's memory) has it now. */
+  #snapshot(name: string): StoredAccount {
+    const snapshot = structuredClone(this.#find(this.#store.read(), name));
+    const unsaved = this.#unsaved.tokens(name);
+    if (unsaved) snapshot.tokens = structuredClone(unsaved);
+    return snapshot;
+  }
+
+  /**
+   * Merges a request's result into the vault. When the save fails, the
+   * result stays in memory (saved with the next successful write) and the
+   * token is still handed out, with a warning: the provider has already
+   * issued it, and a rotated refresh token would otherwise be lost for good.
+   */
+  async #commit(name: string, snapshot: StoredAccount, result: RequestResult, options: GetTokenOptions): Promise<void> {
+    if (isEmptyResult(result)) return;
+    try {
+      await this.#mutate((doc) => applyRequestResult(doc, name, snapshot.settings, result));
+    } catch (error) {
+      if (!result.tokens && !(error instanceof VaultError)) throw error;
+      this.#unsaved.add(name, snapshot.settings, result);
+      this.#emit();
+      if (!result.tokens) return;
+      const failure = isTokenDeskError(error) ? error : new VaultError('ERR_VAULT_DAMAGED', 'The vault could not be saved.');
+      if (options.onSaveFailed) options.onSaveFailed(failure);
+      else options.onWarning?.(`The new token for "${name}" could not be saved: ${failure.message} TokenDesk keeps it in memory and saves it as soon as it can.`);
+    }
   }
 
   /**
    * The settings with every endpoint filled: configured values first, then
    * what discovery found for this issuer within the last day, else discovery
-   * now (remembered on `stored`, which the caller saves).
+   * now (remembered in `result`).
    */
-  async #endpoints(stored: StoredAccount, ctx: GrantContext): Promise<AccountSettings> {
-    const settings = stored.settings;
+  async #endpoints(snapshot: StoredAccount, result: RequestResult, ctx: GrantContext): Promise<AccountSettings> {
+    const settings = snapshot.settings;
     if (!settings.issuer) return settings;
     const now = this.#ports.clock.now();
-    const cached = stored.discovered;
-    if (cached && cached.issuer === settings.issuer && now - cached.at < DISCOVERY_REUSE_MS) return withDiscovered(stored);
+    const cached = result.discovered ?? snapshot.discovered;
+    if (cached && cached.issuer === settings.issuer && now - cached.at < DISCOVERY_REUSE_MS) return withDiscovered({ ...snapshot, discovered: cached });
     const resolved = await resolveEndpoints(settings, ctx);
     if (resolved !== settings) {
       const { tokenUrl, authorizeUrl, revokeUrl, deviceAuthorizationUrl } = resolved;
-      stored.discovered = { issuer: settings.issuer, at: now, endpoints: { tokenUrl, authorizeUrl, revokeUrl, deviceAuthorizationUrl } };
+      result.discovered = { issuer: settings.issuer, at: now, endpoints: { tokenUrl, authorizeUrl, revokeUrl, deviceAuthorizationUrl } };
     }
     return resolved;
   }
 
-  #context(options: GetTokenOptions, onClientAuthLearned?: GrantContext['onClientAuthLearned']): GrantContext {
+  #context(options: GetTokenOptions, snapshot: StoredAccount, result: RequestResult): GrantContext {
+    const { name, requestBudget } = snapshot.settings;
     return {
       ports: this.#ports,
       ...(options.signal ? { signal: options.signal } : {}),
       ...(this.#timeoutMs !== undefined ? { timeoutMs: this.#timeoutMs } : {}),
-      ...(onClientAuthLearned ? { onClientAuthLearned } : {}),
+      knownSecrets: tokenSecrets(snapshot.tokens),
+      onClientAuthLearned: (method) => (result.learnedClientAuth = method),
+      // Myfox counts requests, not intentions: every one that reaches the server counts, retries included.
+      onRequestSent: () => {
+        const now = this.#ports.clock.now();
+        if (requestBudget) {
+          checkBudget(name, [...snapshot.requestTimes, ...result.requestTimes], requestBudget, now);
+          result.requestTimes.push(now);
+        }
+        result.requestsSent++;
+      },
       ...(options.onAuthorizationPrompt ? { onAuthorizationPrompt: options.onAuthorizationPrompt } : {}),
       ...(options.onDeviceCodePrompt ? { onDeviceCodePrompt: options.onDeviceCodePrompt } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     };
   }
 
-  async #record(name: string, entry: { request: string; outcome: 'ok' | 'error'; started: number; error?: unknown }): Promise<void> {
-    await this.#mutate((doc) => {
-      const stored = this.#find(doc, name);
-      const info = entry.error === undefined ? undefined : errorInfo(entry.error);
-      pushHistory(stored, {
-        at: entry.started,
-        request: entry.request,
-        outcome: entry.outcome,
-        durationMs: this.#ports.clock.now() - entry.started,
-        ...(info ? { errorCode: info.code, message: info.message } : {}),
-      });
-    });
+  #entry(request: string, started: number, failure?: { code: string; message: string }): HistoryEntry {
+    return {
+      at: started,
+      request,
+      outcome: failure ? 'error' : 'ok',
+      durationMs: this.#ports.clock.now() - started,
+      ...(failure ? { errorCode: failure.code, message: failure.message } : {}),
+    };
   }
 
+  /**
+   * Every write goes through here: what a failed save kept in memory is
+   * applied first, so the next successful save carries it too.
+   */
   async #mutate(change: (doc: VaultDocument) => void): Promise<void> {
-    await this.#store.update(async (doc) => {
+    let applied = 0;
+    await this.#store.update((doc) => {
+      applied = this.#unsaved.size;
+      this.#unsaved.applyTo(doc);
       change(doc);
       return { next: doc, result: undefined };
     });
+    this.#unsaved.saved(applied);
     this.#emit();
   }
 
@@ -396,14 +529,17 @@ export class AccountService {
     return account;
   }
 
+  /** One account's line; a stored value out of range must not break the whole list. */
   #summary(account: StoredAccount, now: number): AccountSummary {
+    const tokens = this.#unsaved.tokens(account.settings.name) ?? account.tokens;
+    const expiresAt = tokens?.expiresAt !== undefined && isRepresentableTime(tokens.expiresAt) ? tokens.expiresAt : undefined;
     return {
       name: account.settings.name,
       ...(account.settings.preset ? { preset: account.settings.preset } : {}),
       grant: account.settings.grant,
-      status: tokenStatus(account.tokens, now, this.#minValidityMs),
-      ...(account.tokens?.expiresAt !== undefined ? { expiresAt: account.tokens.expiresAt } : {}),
-      hasRefreshToken: Boolean(account.tokens?.refreshToken),
+      status: tokenStatus(tokens, now, this.#minValidityMs),
+      ...(expiresAt !== undefined ? { expiresAt } : {}),
+      hasRefreshToken: Boolean(tokens?.refreshToken),
       ...(account.lastError ? { lastError: account.lastError } : {}),
     };
   }
@@ -444,24 +580,52 @@ function duplicateName(name: string): InputError {
   return new InputError('ERR_INPUT_DUPLICATE', `An account named "${name}" already exists. Choose another name or remove the old account first.`, { field: 'name' });
 }
 
-function pushHistory(stored: StoredAccount, entry: HistoryEntry): void {
-  stored.history = [...stored.history, entry].slice(-HISTORY_LIMIT);
+/** Interactive grants without a usable refresh token need the user. */
+function needsSignIn(account: StoredAccount): boolean {
+  return isInteractiveGrant(account.settings.grant) && (!account.tokens?.refreshToken || account.settings.useRefreshToken === false);
 }
 
-function errorInfo(error: unknown): { code: string; message: string } {
-  if (isTokenDeskError(error)) return { code: error.code, message: error.message };
+function isEmptyResult(result: RequestResult): boolean {
+  return (
+    result.history.length === 0 && result.requestTimes.length === 0 && !result.tokens && !result.dropTokens &&
+    !result.learnedClientAuth && !result.discovered && result.lastError === undefined
+  );
+}
+
+/** Latest instant a JavaScript Date can represent (ECMAScript 21.4.1.1). */
+const MAX_DATE_MS = 8.64e15;
+function isRepresentableTime(ms: number): boolean {
+  return Number.isFinite(ms) && Math.abs(ms) <= MAX_DATE_MS;
+}
+
+function tokenSecrets(tokens: TokenSet | undefined): string[] {
+  return tokens ? [tokens.accessToken, tokens.refreshToken, tokens.idToken].filter((value): value is string => Boolean(value)) : [];
+}
+
+function secretsOf(account: StoredAccount): string[] {
+  const { clientSecret, password, accessToken, key } = account.settings;
+  return [clientSecret, password, accessToken, key?.key, ...tokenSecrets(account.tokens)].filter((value): value is string => Boolean(value));
+}
+
+/**
+ * What the history and `lastError` keep: the stable code and the message,
+ * which the errors build from sanitised server text; any known secret that
+ * still shows is removed once more (defence in depth: this text is stored and
+ * crosses to the renderer).
+ */
+function errorInfo(error: unknown, secrets: readonly string[]): { code: string; message: string } {
+  if (isTokenDeskError(error)) return { code: error.code, message: scrub(error.message, secrets) };
   // Unknown errors may carry anything (even a secret echoed by a library): keep only a generic text.
   return { code: 'ERR_INTERNAL', message: 'An unexpected error happened.' };
 }
 
-const SECRET_SETTING_FIELDS = new Set<string>(['clientSecret', 'password', 'accessToken', 'key']);
-function isSecretField(field: string): boolean {
-  return SECRET_SETTING_FIELDS.has(field);
+function scrub(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join('[redacted]');
+  return out;
 }
 
-const GRANT_IDENTITY_FIELDS: (keyof AccountSettings)[] = [
-  'grant', 'tokenUrl', 'authorizeUrl', 'issuer', 'clientId', 'clientSecret', 'clientAuth', 'username', 'password', 'scopes', 'key', 'accessToken', 'redirectUri',
-];
-function grantIdentityChanged(before: AccountSettings, after: AccountSettings): boolean {
-  return GRANT_IDENTITY_FIELDS.some((field) => JSON.stringify(before[field]) !== JSON.stringify(after[field]));
+const SECRET_SETTING_FIELDS = new Set<string>(['clientSecret', 'password', 'accessToken', 'key']);
+function isSecretField(field: string): field is 'clientSecret' | 'password' | 'accessToken' | 'key' {
+  return SECRET_SETTING_FIELDS.has(field);
 }

@@ -52,8 +52,17 @@ export interface ApiContext {
 }
 
 export function createApiContext(deps: ApiDeps): ApiContext {
-  const running = new Map<string, AbortController>();
+  /**
+   * One running token request per account, shared by every caller (window
+   * and tray): a second Copy, Refresh or Reveal joins it, and only an
+   * explicit Cancel (`abort`) stops it. Aborting on a second click would
+   * cancel a sign-in the user is in the middle of (the browser would then
+   * show "state does not match").
+   */
+  const running = new Map<string, { controller: AbortController; promise: Promise<TokenSet> }>();
   const promptUrls = new Map<string, string>();
+  /** The prompt event of each pending sign-in, re-sent when a second request joins it (brings its dialog forward). */
+  const prompts = new Map<string, AppEvent>();
   let subscribedService: AccountService | undefined;
   let changeQueued = false;
 
@@ -75,26 +84,39 @@ export function createApiContext(deps: ApiDeps): ApiContext {
     return accounts;
   }
 
-  async function obtainToken(name: string, force: boolean): Promise<TokenSet> {
-    running.get(name)?.abort();
+  function obtainToken(name: string, force: boolean): Promise<TokenSet> {
+    const current = running.get(name);
+    if (current) {
+      const prompt = prompts.get(name);
+      if (prompt) deps.emit(prompt);
+      return current.promise;
+    }
     const controller = new AbortController();
-    running.set(name, controller);
+    const promise = runToken(name, force, controller);
+    running.set(name, { controller, promise });
+    return promise;
+  }
+
+  async function runToken(name: string, force: boolean, controller: AbortController): Promise<TokenSet> {
     let interactive = false;
+    const showPrompt = (event: AppEvent): void => {
+      interactive = true;
+      prompts.set(name, event);
+      deps.emit(event);
+    };
     try {
       return await service().getToken(name, {
         force,
         signal: controller.signal,
         onAuthorizationPrompt(prompt) {
-          interactive = true;
           promptUrls.set(name, prompt.url);
-          deps.emit({ type: 'authorization-prompt', flowId: prompt.flowId, account: name, url: prompt.url, listening: prompt.listening, expiresAt: prompt.expiresAt });
+          showPrompt({ type: 'authorization-prompt', flowId: prompt.flowId, account: name, url: prompt.url, listening: prompt.listening, expiresAt: prompt.expiresAt });
           // RFC 8252 8.12: the system browser, never an embedded window.
           deps.openExternal(prompt.url).catch(() => deps.emit({ type: 'progress', account: name, message: 'browser-failed' }));
         },
         onDeviceCodePrompt(prompt) {
-          interactive = true;
           promptUrls.set(name, prompt.verificationUriComplete ?? prompt.verificationUri);
-          deps.emit({
+          showPrompt({
             type: 'device-code-prompt',
             account: name,
             userCode: prompt.userCode,
@@ -107,7 +129,8 @@ export function createApiContext(deps: ApiDeps): ApiContext {
         onWarning: (message) => deps.emit({ type: 'warning', account: name, message }),
       });
     } finally {
-      if (running.get(name) === controller) running.delete(name);
+      if (running.get(name)?.controller === controller) running.delete(name);
+      prompts.delete(name);
       if (interactive) {
         promptUrls.delete(name);
         deps.emit({ type: 'flow-ended', account: name });
@@ -121,7 +144,7 @@ export function createApiContext(deps: ApiDeps): ApiContext {
     service,
     accountsChanged,
     obtainToken,
-    abort: (name) => running.get(name)?.abort(),
+    abort: (name) => running.get(name)?.controller.abort(),
     promptUrl: (name) => promptUrls.get(name),
     importInput: (text, fileName) => ({
       text,

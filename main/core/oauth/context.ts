@@ -43,6 +43,13 @@ export interface GrantContext {
   onDeviceCodePrompt?(prompt: DeviceCodePrompt): void;
   /** Short human-readable progress lines ("Waiting for the browser..."). No secrets. */
   onProgress?(message: string): void;
+  /**
+   * Called right before every HTTP request to a token endpoint (each retry
+   * included). May throw to stop before anything is sent (a request budget).
+   */
+  onRequestSent?(): void;
+  /** Secrets the caller knows besides the settings' (tokens obtained earlier), redacted from quoted server text. */
+  knownSecrets?: readonly string[];
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;

@@ -91,6 +91,7 @@ export async function requestTokens(
       async () => {
         // Rebuilt per attempt: a client assertion must not be replayed (fresh jti).
         const wire = await authenticateRequest(method, settings, tokenUrl, full, ctx);
+        ctx.onRequestSent?.();
         sentAt = ctx.ports.clock.now();
         return safeRequest(wire.url, { method: 'POST', headers: wire.headers, ...(wire.body !== undefined ? { body: wire.body } : {}) }, ctx, WHAT);
       },

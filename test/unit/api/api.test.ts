@@ -177,6 +177,59 @@ describe('createApiHandlers', () => {
   });
 });
 
+describe('a sign-in in progress', () => {
+  /** An Insiders authorization-code account whose browser step the test plays when it wants to. */
+  async function pendingSignIn(): Promise<{ handlers: IpcHandlers; opened: string[]; emitted: AppEvent[] }> {
+    const opened: string[] = [];
+    const emitted: AppEvent[] = [];
+    const guard = createClipboardGuard({ clipboard: { readText: () => clipboard, writeText: (t) => void (clipboard = t) }, now: () => Date.now() });
+    const handlers = createApiHandlers({ session, clipboard: guard, ports, emit: (e) => emitted.push(e), openExternal: async (url) => void opened.push(url) });
+    const { clientId, clientSecret } = provider.clients.insiders;
+    const toml = `name = "Insiders"\ngrant = "authorization_code"\nauthorize_url = "${provider.url}/insiders/oauth2/authorize/"\ntoken_url = "${provider.url}/insiders/oauth2/token/"\nclient_id = "${clientId}"\nclient_secret = "${clientSecret}"\nclient_auth = "basic"\n`;
+    expect((await handlers['accounts:import']({ text: toml })).ok).toBe(true);
+    return { handlers, opened, emitted };
+  }
+
+  async function playBrowser(url: string): Promise<void> {
+    const authorize = await fetch(url, { redirect: 'manual' });
+    await authorize.arrayBuffer();
+    const callback = await fetch(authorize.headers.get('location')!);
+    await callback.arrayBuffer();
+  }
+
+  async function until(condition: () => boolean): Promise<void> {
+    for (let round = 0; round < 200 && !condition(); round++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(condition()).toBe(true);
+  }
+
+  it('a second Copy, Refresh or Reveal joins the pending sign-in and brings its dialog forward; it is not cancelled', async () => {
+    const { handlers, opened, emitted } = await pendingSignIn();
+    const first = handlers['tokens:copy']({ name: 'Insiders', what: 'token' });
+    await until(() => opened.length === 1);
+    const second = handlers['tokens:copy']({ name: 'Insiders', what: 'header' });
+    const refresh = handlers['tokens:refresh']({ name: 'Insiders' });
+    const reveal = handlers['tokens:reveal']({ name: 'Insiders' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // One browser, one sign-in: the joined calls re-sent the prompt instead of starting (or cancelling) anything.
+    expect(opened).toHaveLength(1);
+    expect(emitted.filter((event) => event.type === 'authorization-prompt')).toHaveLength(4);
+    await playBrowser(opened[0]!);
+    const results = await Promise.all([first, second, refresh, reveal]);
+    expect(results.map((result) => result.ok)).toEqual([true, true, true, true]);
+    const revealed = results[3]!;
+    expect(revealed.ok && revealed.value.accessToken).toBeTruthy();
+    expect(provider.requestsTo('/insiders/oauth2/token/').filter((request) => request.form.grant_type === 'authorization_code')).toHaveLength(1);
+  });
+
+  it('only an explicit Cancel stops it', async () => {
+    const { handlers, opened } = await pendingSignIn();
+    const copy = handlers['tokens:copy']({ name: 'Insiders', what: 'token' });
+    await until(() => opened.length === 1);
+    expect((await handlers['flows:cancel']({ name: 'Insiders' })).ok).toBe(true);
+    expect(await copy).toMatchObject({ ok: false, error: { kind: 'cancelled' } });
+  });
+});
+
 describe('toIpcError', () => {
   it('never passes on the message of an unknown error', () => {
     const error = toIpcError(new Error('client_secret=hunter2 leaked'));
