@@ -166,7 +166,14 @@ export const IPC_CONTRACT = {
   },
   /** Stores every account of the text, or none. */
   'accounts:import': { request: v.strictObject({ text: ImportText, fileName: v.optional(ShortText) }), response: v.object({ names: v.array(v.string()) }) },
-  'accounts:update': { request: v.strictObject({ name: AccountName, patch: AccountPatchSchema }), response: Empty },
+  /**
+   * `dropped`: stored secrets the change removed because it would have sent
+   * them somewhere new (shared/secret-exposure.ts).
+   */
+  'accounts:update': {
+    request: v.strictObject({ name: AccountName, patch: AccountPatchSchema }),
+    response: v.object({ dropped: v.array(v.picklist(['clientSecret', 'password', 'key', 'accessToken', 'tokens'])) }),
+  },
   'accounts:rename': { request: v.strictObject({ name: AccountName, newName: AccountName }), response: Empty },
   'accounts:remove': { request: v.strictObject({ name: AccountName }), response: Empty },
   'accounts:history': {

@@ -200,6 +200,29 @@ test('edits an account (new secret) and the next copy works', async () => {
   expect(provider.isAccessTokenActive('myfiber', await clipboard())).toBe(true);
 });
 
+test('changing the token address to another host says the secret goes, and refuses until it is pasted again', async () => {
+  // localhost is another origin than 127.0.0.1, though the same fixture server answers there.
+  const elsewhere = `${provider.url.replace('127.0.0.1', 'localhost')}/myfiber/oauth/v2/token`;
+  await page.getByRole('button', { name: 'Edit' }).click();
+  await page.getByLabel('Token URL').fill(elsewhere);
+  const warning = page.getByRole('status').filter({ hasText: 'removes the stored client secret' });
+  await expect(warning).toContainText(`Changing the token address to ${new URL(elsewhere).origin} removes the stored client secret and the saved tokens: paste it again.`);
+  await shoot(page, 'account-edit-new-host');
+  await expectAccessible(page, 'edit account, new host');
+  const before = provider.requests.length;
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.getByRole('alert')).toContainText('removes the stored client secret');
+  // Refused in the main process: nothing was sent anywhere.
+  expect(provider.requests.length).toBe(before);
+  await page.getByLabel('Client secret').fill(provider.clients.myfiber.clientSecret!);
+  await expect(page.getByRole('status').filter({ hasText: 'removes the saved tokens' })).toBeVisible();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.getByText(elsewhere)).toBeVisible();
+  await page.getByRole('button', { name: 'Copy token', exact: true }).click();
+  await expect(page.getByTestId('notice')).toContainText('was copied');
+  expect(provider.requests.at(-1)?.headers.host).toContain('localhost');
+});
+
 test('removes an account after confirmation', async () => {
   await page.getByRole('button', { name: 'Remove' }).click();
   const dialog = page.getByRole('dialog');

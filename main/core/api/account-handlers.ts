@@ -45,9 +45,9 @@ export function accountHandlers(ctx: ApiContext): HandlerGroup<AccountChannel> {
       return { names: accounts.map((account) => account.name) };
     },
     'accounts:update': async ({ name, patch }) => {
-      await service().updateAccount(name, toSettingsPatch(patch));
+      const { dropped } = await service().updateAccount(name, toSettingsPatch(patch));
       accountsChanged();
-      return {};
+      return { dropped };
     },
     'accounts:rename': async ({ name, newName }) => {
       await service().renameAccount(name, newName);
