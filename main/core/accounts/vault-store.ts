@@ -49,11 +49,38 @@ export class VaultDocumentStore implements DocumentStore {
 
   /**
    * A lock file per account beside the vault (`vault.json.req-<hash>.lock`):
-   * the account name is hashed so the folder listing names no account.
+   * the account name is hashed so the folder listing names no account. When
+   * the marker cannot even be written (a full disk, a read-only folder), the
+   * request goes ahead without it: single flight across processes is lost
+   * for that moment, but the token still arrives (SPEC 4), and within this
+   * process the account service's single flight still holds.
    */
-  exclusive<R>(key: string, fn: () => Promise<R>, signal?: AbortSignal): Promise<R> {
+  async exclusive<R>(key: string, fn: () => Promise<R>, signal?: AbortSignal): Promise<R> {
     const hash = createHash('sha256').update(key, 'utf8').digest('hex').slice(0, 16);
     const options: FileLockOptions & { signal?: AbortSignal } = { timeoutMs: REQUEST_MARKER_WAIT_MS, ...(signal ? { signal } : {}) };
-    return withFileLock(`${this.#vault.path}.req-${hash}.lock`, fn, options);
+    let started = false;
+    try {
+      return await withFileLock(
+        `${this.#vault.path}.req-${hash}.lock`,
+        () => {
+          started = true;
+          return fn();
+        },
+        options,
+      );
+    } catch (error) {
+      if (started || !isUnwritable(error)) throw error;
+      return fn();
+    }
   }
+}
+
+/** A disk that refuses writes (the vault layer's ERR_VAULT_WRITE, or the raw errno). */
+function isUnwritable(error: unknown): boolean {
+  const codes: unknown[] = [];
+  for (let current: unknown = error, depth = 0; current && typeof current === 'object' && depth < 3; depth++) {
+    codes.push((current as { code?: unknown }).code);
+    current = (current as { cause?: unknown }).cause;
+  }
+  return codes.some((code) => code === 'ERR_VAULT_WRITE' || code === 'ENOSPC' || code === 'EDQUOT' || code === 'EROFS' || code === 'EACCES' || code === 'EPERM');
 }

@@ -11,6 +11,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { AccountSettings } from '../../../shared/account.js';
 import { AppSession } from '../../../main/core/app-session.js';
 import { importCredentials } from '../../../main/core/import/index.js';
+import type { VaultDocument } from '../../../main/core/accounts/document.js';
+import { createPassphraseSlot, Vault } from '../../../main/core/vault/index.js';
 import type { CorePorts } from '../../../main/core/ports.js';
 import { startProviderServer, type ProviderServer } from '../../fixtures/provider-server.js';
 
@@ -134,6 +136,47 @@ describe('AccountService.getToken', () => {
     expect(await accounts.budget('fox')).toMatchObject({ used: 3, maxRequests: 3, warning: true });
     now += 3601_000;
     await expect(accounts.getToken('fox', { force: true })).resolves.toMatchObject({ tokenType: 'Bearer' });
+  });
+
+  it('counts every request that reaches the server in the budget: 429 retries and the basic_raw retry too', async () => {
+    const accounts = session.accounts();
+    const budget = { maxRequests: 10, windowSeconds: 3600 };
+    await accounts.importAccounts([
+      account('limited', 'myfiber', { tokenUrl: `${server.url}/hostile/429?times=2&after=0&case=budget`, clientAuth: 'body', requestBudget: budget }),
+    ]);
+    await accounts.getToken('limited');
+    expect(server.hostile.rateLimitHits.get('/hostile/429?times=2&after=0&case=budget')).toBe(3);
+    expect(await accounts.budget('limited')).toMatchObject({ used: 3 });
+
+    const special = { clientId: 'id+with space', clientSecret: 's3cret:with%chars+' };
+    server.setClient('insiders', special);
+    server.setBehaviour({ insidersBasicDecoding: 'raw' });
+    try {
+      await accounts.importAccounts([account('raw', 'insiders', { ...special, requestBudget: budget })]);
+      await accounts.getToken('raw');
+      expect(await accounts.budget('raw')).toMatchObject({ used: 2 }); // refused as basic, accepted as basic_raw
+    } finally {
+      server.setClient('insiders', { clientId: 'abc123def456', clientSecret: '789ghi123klm' });
+      server.setBehaviour({ insidersBasicDecoding: 'rfc' });
+    }
+  });
+
+  it('lists every account even when one holds an expiry no date can show', async () => {
+    const accounts = session.accounts();
+    await accounts.importAccounts([account('fiber', 'myfiber'), account('other', 'myfiber')]);
+    await accounts.getToken('fiber');
+    // An older TokenDesk (or an edited file) stored an absurd expiry.
+    const vault = await Vault.open<VaultDocument>({ dir }, [createPassphraseSlot(PASSPHRASE)]);
+    await vault.update((doc) => {
+      doc.accounts[0]!.tokens!.expiresAt = Number.MAX_SAFE_INTEGER;
+      return { next: doc, result: undefined };
+    });
+    await vault.close();
+    await accounts.reload();
+    const rows = await accounts.list();
+    expect(rows.map((row) => row.name)).toEqual(['fiber', 'other']);
+    expect(rows[0]).not.toHaveProperty('expiresAt');
+    expect(() => JSON.stringify(rows)).not.toThrow();
   });
 
   it('records failures in the history and list without any secret', async () => {
