@@ -43,6 +43,21 @@ export interface GrantContext {
   onDeviceCodePrompt?(prompt: DeviceCodePrompt): void;
   /** Short human-readable progress lines ("Waiting for the browser..."). No secrets. */
   onProgress?(message: string): void;
+  /**
+   * Secrets the caller knows besides the account settings and the request's
+   * own parameters (the account service passes the account's stored access,
+   * refresh and id tokens). Redacted, in every echo form, from any server text
+   * an error quotes.
+   */
+  knownSecrets?: readonly string[];
+  /**
+   * Called right before every HTTP request to a token endpoint: the initial
+   * grant, a refresh, each device-code poll, each retry after HTTP 429, the
+   * basic -> basic_raw retry and the jwt-bearer request without client
+   * authentication. May throw (a request budget that is used up): the
+   * request is then not sent and the error is what the grant rejects with.
+   */
+  onRequestSent?(): void;
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
