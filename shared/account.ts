@@ -71,6 +71,20 @@ export interface AccountSettings {
   requestBudget?: RequestBudget;
   /** Free-text note shown in the UI (e.g. where the credentials came from). */
   notes?: string;
+  /**
+   * What the issuer's discovery metadata says (never imported: filled in by
+   * discovery at use time). `issuer` is the metadata's own issuer identifier,
+   * which an RFC 9207 `iss` in the authorization response must equal;
+   * `issParameterSupported` is `authorization_response_iss_parameter_supported`:
+   * when true, a response without `iss` is refused (RFC 9207 2.4).
+   */
+  issuerMetadata?: IssuerMetadata;
+}
+
+/** See AccountSettings.issuerMetadata. */
+export interface IssuerMetadata {
+  issuer: string;
+  issParameterSupported: boolean;
 }
 
 /** Names of the settings fields that hold secrets. Never logged, never sent to the renderer. */

@@ -1,5 +1,6 @@
 /** What `tokendesk token` prints on stdout: only the result (SPEC 6). */
 import type { TokenSet } from '../../shared/account.js';
+import { authorizationHeaderValue } from '../core/oauth/authorization-header.js';
 
 export const TOKEN_FORMATS = ['raw', 'json', 'header'] as const;
 export type TokenFormat = (typeof TOKEN_FORMATS)[number];
@@ -9,7 +10,7 @@ export function formatToken(tokens: TokenSet, format: TokenFormat): string {
     case 'raw':
       return `${tokens.accessToken}\n`;
     case 'header':
-      return `Authorization: ${tokens.tokenType === 'Bearer' ? 'Bearer' : tokens.tokenType} ${tokens.accessToken}\n`;
+      return `Authorization: ${authorizationHeaderValue(tokens)}\n`;
     case 'json':
       return `${JSON.stringify(
         {

@@ -80,7 +80,7 @@ const tokenFields = fc.record(
 /** What safeRequest would hand over for these bytes (same decode rules: strict UTF-8, trimmed JSON.parse). */
 function safeResponse(status: number, body: Uint8Array): SafeResponse {
   const bodyText = new TextDecoder('utf-8', { fatal: false }).decode(body);
-  const response: SafeResponse = { status, headers: new Headers({ 'content-type': 'application/json' }), bodyText };
+  const response: SafeResponse = { status, headers: new Headers({ 'content-type': 'application/json' }), bodyText, bodyBytes: body.byteLength };
   try {
     const strict = new TextDecoder('utf-8', { fatal: true }).decode(body).trim();
     if (strict) {

@@ -29,6 +29,7 @@ import { accountProblems, validateAccount } from '../import/index.js';
 import type { AuthorizationFlows } from '../oauth/authorization-flows.js';
 import type { AuthorizationPrompt, DeviceCodePrompt, GrantContext } from '../oauth/context.js';
 import { isInteractiveGrant, obtainToken, refreshAccessToken, resolveEndpoints, revokeToken } from '../oauth/index.js';
+import { basicCredentialSecrets, redactSecrets } from '../oauth/redaction.js';
 import type { CorePorts } from '../ports.js';
 import { budgetStatus, checkBudget } from './budget.js';
 import type { DiscoveredEndpoints, StoredAccount, VaultDocument } from './document.js';
@@ -465,8 +466,8 @@ export class AccountService {
     if (cached && cached.issuer === settings.issuer && now - cached.at < DISCOVERY_REUSE_MS) return withDiscovered({ ...snapshot, discovered: cached });
     const resolved = await resolveEndpoints(settings, ctx);
     if (resolved !== settings) {
-      const { tokenUrl, authorizeUrl, revokeUrl, deviceAuthorizationUrl } = resolved;
-      result.discovered = { issuer: settings.issuer, at: now, endpoints: { tokenUrl, authorizeUrl, revokeUrl, deviceAuthorizationUrl } };
+      const { tokenUrl, authorizeUrl, revokeUrl, deviceAuthorizationUrl, issuerMetadata } = resolved;
+      result.discovered = { issuer: settings.issuer, at: now, endpoints: { tokenUrl, authorizeUrl, revokeUrl, deviceAuthorizationUrl, issuerMetadata } };
     }
     return resolved;
   }
@@ -566,9 +567,12 @@ function withDiscovered(stored: StoredAccount): AccountSettings {
   const { settings, discovered } = stored;
   if (!discovered || discovered.issuer !== settings.issuer) return settings;
   const filled: AccountSettings = { ...settings };
-  for (const [field, value] of Object.entries(discovered.endpoints) as [keyof DiscoveredEndpoints['endpoints'], string | undefined][]) {
+  const { issuerMetadata, ...endpoints } = discovered.endpoints;
+  for (const [field, value] of Object.entries(endpoints) as [Exclude<keyof DiscoveredEndpoints['endpoints'], 'issuerMetadata'>, string | undefined][]) {
     if (filled[field] === undefined && value !== undefined) filled[field] = value;
   }
+  // The RFC 9207 facts of the issuer travel with its endpoints (authorization-flows checks `iss` with them).
+  if (filled.issuerMetadata === undefined && issuerMetadata !== undefined) filled.issuerMetadata = issuerMetadata;
   return filled;
 }
 
@@ -603,8 +607,9 @@ function tokenSecrets(tokens: TokenSet | undefined): string[] {
 }
 
 function secretsOf(account: StoredAccount): string[] {
-  const { clientSecret, password, accessToken, key } = account.settings;
-  return [clientSecret, password, accessToken, key?.key, ...tokenSecrets(account.tokens)].filter((value): value is string => Boolean(value));
+  const { clientId, clientSecret, password, accessToken, key } = account.settings;
+  const basic = clientId && clientSecret ? basicCredentialSecrets(clientId, clientSecret) : [];
+  return [clientSecret, password, accessToken, key?.key, ...basic, ...tokenSecrets(account.tokens)].filter((value): value is string => Boolean(value));
 }
 
 /**
@@ -614,16 +619,11 @@ function secretsOf(account: StoredAccount): string[] {
  * crosses to the renderer).
  */
 function errorInfo(error: unknown, secrets: readonly string[]): { code: string; message: string } {
-  if (isTokenDeskError(error)) return { code: error.code, message: scrub(error.message, secrets) };
+  if (isTokenDeskError(error)) return { code: error.code, message: redactSecrets(error.message, secrets) };
   // Unknown errors may carry anything (even a secret echoed by a library): keep only a generic text.
   return { code: 'ERR_INTERNAL', message: 'An unexpected error happened.' };
 }
 
-function scrub(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join('[redacted]');
-  return out;
-}
 
 const SECRET_SETTING_FIELDS = new Set<string>(['clientSecret', 'password', 'accessToken', 'key']);
 function isSecretField(field: string): field is 'clientSecret' | 'password' | 'accessToken' | 'key' {

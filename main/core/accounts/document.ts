@@ -22,7 +22,7 @@ export interface DiscoveredEndpoints {
   issuer: string;
   /** Epoch ms. */
   at: number;
-  endpoints: Partial<Pick<AccountSettings, 'tokenUrl' | 'authorizeUrl' | 'revokeUrl' | 'deviceAuthorizationUrl'>>;
+  endpoints: Partial<Pick<AccountSettings, 'tokenUrl' | 'authorizeUrl' | 'revokeUrl' | 'deviceAuthorizationUrl' | 'issuerMetadata'>>;
 }
 
 export interface Preferences {

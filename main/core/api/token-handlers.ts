@@ -4,6 +4,7 @@ import type { HandlerGroup } from './handler.js';
 import { inspectToken } from './inspect-token.js';
 import { testApiCall } from './test-api-call.js';
 import { InputError } from '../errors.js';
+import { authorizationHeaderValue } from '../oauth/authorization-header.js';
 
 type TokenChannel = 'tokens:copy' | 'tokens:refresh' | 'tokens:inspect' | 'tokens:reveal' | 'tokens:revoke' | 'tokens:test-api';
 
@@ -12,7 +13,7 @@ export function tokenHandlers(ctx: ApiContext): HandlerGroup<TokenChannel> {
   return {
     'tokens:copy': async ({ name, what, force }) => {
       const tokens = await obtainToken(name, force ?? false);
-      const text = what === 'header' ? `Authorization: ${tokens.tokenType} ${tokens.accessToken}` : tokens.accessToken;
+      const text = what === 'header' ? `Authorization: ${authorizationHeaderValue(tokens)}` : tokens.accessToken;
       const { clipboardClearSeconds } = deps.session.preferences();
       const { clearsAt } = deps.clipboard.copy(text, clipboardClearSeconds * 1000, name);
       deps.emit({ type: 'clipboard', state: 'copied', account: name });

@@ -15,13 +15,13 @@
  * `baseDir` (the folder of the TOML file; the current folder for pasted text).
  * Nothing here logs, and no message contains a secret value.
  */
-import { readFile as fsReadFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { AccountSettings } from '../../../shared/account.js';
 import { applyPreset, normaliseBaseUrl, presetParamProblem, PRESETS } from '../../../shared/presets.js';
 import { InputError } from '../errors.js';
 import type { ErrorCode, InputLocation } from '../errors.js';
 import type { CanonicalKey } from './aliases.js';
+import { KeyFileRefusal, readKeyFileText } from './key-file.js';
 import { parseKeyJson } from './key-json.js';
 import { KeyLocator } from './key-locator.js';
 import { fieldName, locate, normaliseTable } from './normalise.js';
@@ -39,7 +39,7 @@ export interface ImportSource {
   fileName?: string;
   /** folder for resolving key_file */
   baseDir?: string;
-  /** reads key_file; default node:fs/promises readFile */
+  /** reads key_file; default: a regular file of at most 64 KiB, opened without blocking (key-file.ts) */
   readFile?: (path: string) => Promise<string>;
 }
 
@@ -258,13 +258,17 @@ async function loadKeyFile(keyFile: string, source: ImportSource, where: InputLo
   const fullPath = resolve(source.baseDir ?? process.cwd(), keyFile);
   let text: string;
   try {
-    text = await (source.readFile ?? ((p: string) => fsReadFile(p, 'utf8')))(fullPath);
+    text = await (source.readFile ?? readKeyFileText)(fullPath);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException | undefined)?.code;
-    const why = code === 'ENOENT' ? 'the file does not exist' : code === 'EACCES' ? 'permission denied' : 'it cannot be read';
+    const why = error instanceof KeyFileRefusal ? error.reason : describeReadError(error);
     return { problems: [new InputError('ERR_INPUT_FIELD', `cannot read key_file "${keyFile}": ${why} (looked at ${fullPath})`, where)] };
   }
   return parseKeyJson(text, keyFile);
+}
+
+function describeReadError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOENT' ? 'the file does not exist' : code === 'EACCES' ? 'permission denied' : 'it cannot be read';
 }
 
 /** "myfiber", "netrex cloud.camstreamer.com", "api.myfox.me": what the user would call it. */

@@ -26,6 +26,7 @@ import {
 import type { CanonicalKey } from './aliases.js';
 import { checkServiceAccountKey, describeType, parseKeyJson } from './key-json.js';
 import type { KeyLocator } from './key-locator.js';
+import { MAX_TOKEN_LIFETIME_SECONDS } from './limits.js';
 import { cleanString } from './strings.js';
 
 /** The document an account comes from, for locating problems. */
@@ -179,7 +180,9 @@ export function normaliseTable(table: Record<string, unknown>, tablePath: readon
       }
       case 'token_lifetime': {
         const n = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
-        if (typeof n === 'number' && Number.isInteger(n) && n > 0) out.explicit.defaultTokenLifetimeSeconds = n;
+        if (typeof n === 'number' && Number.isInteger(n) && n > MAX_TOKEN_LIFETIME_SECONDS) {
+          problem('ERR_INPUT_FIELD', `token_lifetime must be at most ${MAX_TOKEN_LIFETIME_SECONDS} seconds (10 years); it is the lifetime assumed for tokens whose server gives none`, path);
+        } else if (typeof n === 'number' && Number.isInteger(n) && n > 0) out.explicit.defaultTokenLifetimeSeconds = n;
         else wrongType('a whole number of seconds above 0');
         break;
       }

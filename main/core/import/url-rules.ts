@@ -3,12 +3,10 @@
  * so a bad URL is refused with a reason before anything connects. Messages
  * name the scheme and host only: a pasted URL may carry a secret in its query.
  */
+import { isLoopbackHost } from '../oauth/loopback.js';
 
-/** 127.0.0.0/8, ::1 and localhost. */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return host === 'localhost' || host === '::1' || /^127(?:\.\d{1,3}){3}$/.test(host);
-}
+/** The transport's own rule (127.0.0.0/8, ::1, localhost): what imports is what can be reached. */
+export { isLoopbackHost };
 
 export type UrlCheck = { ok: true } | { ok: false; code: 'ERR_INPUT_FIELD' | 'ERR_INPUT_INSECURE_URL'; reason: string };
 
@@ -29,7 +27,7 @@ export function checkUrl(value: string, options: { allowCustomScheme?: boolean }
     return {
       ok: false,
       code: 'ERR_INPUT_INSECURE_URL',
-      reason: `uses http:// on ${url.hostname}: credentials and tokens would travel unencrypted. Use https:// (plain http is allowed only for this computer: 127.0.0.1, ::1, localhost)`,
+      reason: `uses http:// on ${url.hostname}: credentials and tokens would travel unencrypted. Use https:// (plain http is allowed only for this computer: 127.0.0.1 or any 127.x.x.x, ::1, localhost)`,
     };
   }
   if (options.allowCustomScheme && url.protocol !== 'javascript:' && url.protocol !== 'data:' && url.protocol !== 'file:') return { ok: true };

@@ -5,10 +5,12 @@
  */
 import type { AccountSettings } from '../../../shared/account.js';
 import { CLIENT_AUTH_METHODS, GRANT_TYPES, REQUEST_KINDS } from '../../../shared/types.js';
-import type { GrantType } from '../../../shared/types.js';
+import type { GrantType, RequestKind } from '../../../shared/types.js';
 import { InputError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
 import type { CanonicalKey } from './aliases.js';
+import { isProtocolParam } from '../oauth/protocol-params.js';
+import { MAX_BUDGET_REQUESTS, MAX_BUDGET_WINDOW_SECONDS, MAX_TOKEN_LIFETIME_SECONDS } from './limits.js';
 import { checkUrl } from './url-rules.js';
 
 export interface FieldProblem {
@@ -150,19 +152,87 @@ export function accountProblems(s: AccountSettings): FieldProblem[] {
   }
   if (s.defaultTokenLifetimeSeconds !== undefined && !(Number.isInteger(s.defaultTokenLifetimeSeconds) && s.defaultTokenLifetimeSeconds > 0)) {
     problems.push({ code: 'ERR_INPUT_FIELD', key: 'token_lifetime', message: 'token_lifetime must be a whole number of seconds above 0' });
+  } else if (s.defaultTokenLifetimeSeconds !== undefined && s.defaultTokenLifetimeSeconds > MAX_TOKEN_LIFETIME_SECONDS) {
+    problems.push({
+      code: 'ERR_INPUT_FIELD',
+      key: 'token_lifetime',
+      message: `token_lifetime must be at most ${MAX_TOKEN_LIFETIME_SECONDS} seconds (10 years); it is the lifetime assumed for tokens whose server gives none`,
+    });
   }
   if (s.requestBudget !== undefined) {
     const { maxRequests, windowSeconds } = s.requestBudget;
     if (!(Number.isInteger(maxRequests) && maxRequests > 0 && Number.isInteger(windowSeconds) && windowSeconds > 0)) {
       problems.push({ code: 'ERR_INPUT_FIELD', key: 'request_budget', message: 'request_budget needs max_requests and window_seconds, whole numbers above 0' });
+    } else if (windowSeconds > MAX_BUDGET_WINDOW_SECONDS) {
+      problems.push({
+        code: 'ERR_INPUT_FIELD',
+        key: 'request_budget',
+        message: `request_budget.window_seconds must be at most ${MAX_BUDGET_WINDOW_SECONDS} (366 days); vendors count requests per day, month or year at most`,
+      });
+    } else if (maxRequests > MAX_BUDGET_REQUESTS) {
+      problems.push({
+        code: 'ERR_INPUT_FIELD',
+        key: 'request_budget',
+        message: `request_budget.max_requests must be at most ${MAX_BUDGET_REQUESTS}; TokenDesk keeps the time of each counted request, and budgets are for vendors that allow tens a day`,
+      });
     }
   }
-  for (const kind of Object.keys(s.extra ?? {})) {
+  const hasScopes = Array.isArray(s.scopes) && s.scopes.length > 0;
+  for (const [kind, params] of Object.entries(s.extra ?? {})) {
     if (!(REQUEST_KINDS as readonly string[]).includes(kind)) {
       problems.push({ code: 'ERR_INPUT_UNKNOWN', key: 'extra', message: `extra.${kind} is not a request kind; expected one of ${REQUEST_KINDS.join(', ')}` });
+      continue;
+    }
+    // No extra may replace a protocol parameter (protocol-params.ts says which, per kind, and why).
+    for (const name of Object.keys(params ?? {})) {
+      if (!isProtocolParam(kind as RequestKind, name, hasScopes)) continue;
+      problems.push({
+        code: 'ERR_INPUT_FIELD',
+        key: 'extra',
+        message:
+          name.toLowerCase() === 'scope'
+            ? `extra.${kind}.${name} cannot be set: TokenDesk sends the account's scopes as scope in ${describeKind(kind as RequestKind)}; change scopes instead`
+            : `extra.${kind}.${name} cannot be set: TokenDesk sets ${name.toLowerCase()} itself in ${describeKind(kind as RequestKind)}, and an extra parameter may add to a request but never replace what the protocol sends`,
+      });
+    }
+  }
+  if (s.grant === 'jwt_bearer' && present(s.issuer) && present(s.tokenUrl)) {
+    const issuerOrigin = originOf(s.issuer!);
+    const tokenOrigin = originOf(s.tokenUrl!);
+    if (issuerOrigin && tokenOrigin && issuerOrigin !== tokenOrigin) {
+      // The assertion is addressed to the issuer; sending it elsewhere hands a valid login to that host.
+      problems.push({
+        code: 'ERR_INPUT_FIELD',
+        key: 'token_url',
+        message: `token_url (${tokenOrigin}) must be on the issuer's server (${issuerOrigin}): the signed jwt_bearer assertion is addressed to the issuer and TokenDesk sends it nowhere else`,
+      });
     }
   }
   return problems;
+}
+
+function describeKind(kind: RequestKind): string {
+  switch (kind) {
+    case 'authorize':
+      return 'every authorization request';
+    case 'token':
+      return 'token requests';
+    case 'refresh':
+      return 'every refresh request';
+    case 'revoke':
+      return 'every revocation request';
+    case 'device':
+      return 'every device authorization request';
+  }
+}
+
+function originOf(url: string): string | undefined {
+  try {
+    const { origin } = new URL(url);
+    return origin === 'null' ? undefined : origin;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Throws the first problem of an account as an InputError (field = its TOML key). */

@@ -11,7 +11,9 @@ import type { GrantContext } from './context.js';
 import { assertSecureEndpoint, quoteServerText } from './http.js';
 import { startLoopbackListener } from './loopback-listener.js';
 import type { CallbackOutcome, LoopbackListener } from './loopback-listener.js';
+import { loopbackBindAddress } from './loopback.js';
 import { computeCodeChallenge, generateCodeVerifier, generateState } from './pkce.js';
+import { extraParams } from './protocol-params.js';
 import { requestTokens } from './token-endpoint.js';
 
 /** SPEC 3: a pending flow expires after 10 minutes. */
@@ -42,6 +44,8 @@ interface PendingFlow {
   ctx: GrantContext;
   expiresAt: number;
   listener: LoopbackListener | undefined;
+  /** `host:port` this flow claimed for its listener (a fixed port only), released when it finishes. */
+  portClaim: string | undefined;
   timer: ReturnType<typeof setTimeout> | undefined;
   onAbort: (() => void) | undefined;
   resolve(tokens: Promise<TokenSet>): void;
@@ -50,15 +54,8 @@ interface PendingFlow {
 
 /** Where the browser is sent back to, decided from the account's redirect_uri. */
 type RedirectPlan =
-  | { kind: 'loopback'; host: '127.0.0.1' | '::1'; port: number; path: string; uri: URL }
+  | { kind: 'loopback'; host: string; port: number; path: string; uri: URL }
   | { kind: 'external'; uri: string };
-
-const LOOPBACK_NAMES: Record<string, '127.0.0.1' | '::1'> = {
-  '127.0.0.1': '127.0.0.1',
-  // RFC 8252 8.3 advises against `localhost`; when an account insists, we still bind IPv4 loopback only.
-  localhost: '127.0.0.1',
-  '[::1]': '::1',
-};
 
 export class AuthorizationFlows {
   readonly #ports: CorePorts;
@@ -67,6 +64,12 @@ export class AuthorizationFlows {
   readonly #byState = new Map<string, PendingFlow>();
   /** state -> why it finished, so a replay or a late callback gets a precise message. */
   readonly #finished = new Map<string, FinishReason>();
+  /**
+   * `host:port` -> the account whose pending sign-in listens there. Claimed
+   * before binding, so two accounts whose redirect URIs share a fixed port get
+   * told which sign-in holds it instead of "another program is using that port".
+   */
+  readonly #portClaims = new Map<string, string>();
 
   constructor(options: AuthorizationFlowsOptions) {
     this.#ports = options.ports;
@@ -108,6 +111,7 @@ export class AuthorizationFlows {
       ctx,
       expiresAt,
       listener: undefined,
+      portClaim: undefined,
       timer: undefined,
       onAbort: undefined,
       resolve: resolveFlow,
@@ -115,16 +119,34 @@ export class AuthorizationFlows {
     };
 
     if (plan.kind === 'loopback') {
-      flow.listener = await startLoopbackListener({
-        host: plan.host,
-        port: plan.port,
-        path: plan.path,
-        onCallback: (url) => this.#completeFromListener(url, flowId),
-      });
+      if (plan.port !== 0) {
+        const claim = `${plan.host}:${plan.port}`;
+        const holder = this.#portClaims.get(claim);
+        if (holder !== undefined) {
+          throw new TransportError(
+            'ERR_NETWORK',
+            `The sign-in for "${holder}" is still waiting on port ${plan.port}: finish or cancel it first. (Both accounts' redirect_uri use that port; a different port for one of them lets both sign in at once.)`,
+          );
+        }
+        this.#portClaims.set(claim, settings.name);
+        flow.portClaim = claim;
+      }
+      try {
+        flow.listener = await startLoopbackListener({
+          host: plan.host,
+          port: plan.port,
+          path: plan.path,
+          onCallback: (url) => this.#completeFromListener(url, flowId),
+        });
+      } catch (error) {
+        this.#releasePort(flow);
+        throw error;
+      }
       // The redirect_uri sent must name the port actually bound (RFC 8252 7.3: any port is allowed).
       plan.uri.port = String(flow.listener.port);
       flow.redirectUri = plan.uri.href;
       if (ctx.signal?.aborted) {
+        this.#releasePort(flow);
         await flow.listener.close();
         throw new CancelledError();
       }
@@ -220,27 +242,40 @@ export class AuthorizationFlows {
       throw new AuthServerError('ERR_AUTH_EXPIRED', 'This sign-in expired before the browser came back. Start it again.', { error: 'expired' });
     }
 
-    const error = params.get('error');
-    if (error !== null) {
-      const description = params.get('error_description') ?? undefined;
+    // RFC 9207 2.4, before anything of the answer is believed (an error too): the server
+    // that answers must be the issuer the request went to (mix-up defence). The expected
+    // issuer is the one its discovery metadata names, else the account's issuer setting.
+    const expectedIssuer = flow.settings.issuerMetadata?.issuer ?? flow.settings.issuer;
+    const iss = params.get('iss');
+    if (iss === null && flow.settings.issuerMetadata?.issParameterSupported) {
       const failure = new AuthServerError(
-        'ERR_AUTH_DENIED',
-        error === 'access_denied'
-          ? `Access was not granted for ${flow.settings.name}${description ? `: ${quoteServerText(description)}` : ''}.`
-          : `The sign-in for ${flow.settings.name} failed: ${quoteServerText(error, 80)}${description ? ` (${quoteServerText(description)})` : ''}.`,
-        { error: quoteServerText(error, 200), ...(description ? { errorDescription: quoteServerText(description, 500) } : {}) },
+        'ERR_AUTH_SERVER',
+        `The sign-in answer for ${flow.settings.name} does not say which server sent it (no "iss"), although ${quoteServerText(flow.settings.issuerMetadata.issuer, 120)} always says so; TokenDesk refused it. Start the sign-in again.`,
+        { error: 'missing_issuer' },
+      );
+      this.#finish(flow, 'completed', failure);
+      throw failure;
+    }
+    if (iss !== null && expectedIssuer && iss !== expectedIssuer) {
+      const failure = new AuthServerError(
+        'ERR_AUTH_SERVER',
+        `The sign-in answer came from ${quoteServerText(iss, 120)}, not from ${quoteServerText(expectedIssuer, 120)}; TokenDesk refused it.`,
+        { error: 'issuer_mismatch' },
       );
       this.#finish(flow, 'completed', failure);
       throw failure;
     }
 
-    // RFC 9207: when the server names itself, it must be the issuer we expect (mix-up defence).
-    const iss = params.get('iss');
-    if (iss !== null && flow.settings.issuer && iss !== flow.settings.issuer) {
+    const error = params.get('error');
+    if (error !== null) {
+      const known = flow.ctx.knownSecrets ?? [];
+      const description = params.get('error_description') ?? undefined;
       const failure = new AuthServerError(
-        'ERR_AUTH_SERVER',
-        `The sign-in answer came from ${quoteServerText(iss, 120)}, not from ${flow.settings.issuer}; TokenDesk refused it.`,
-        { error: 'issuer_mismatch' },
+        'ERR_AUTH_DENIED',
+        error === 'access_denied'
+          ? `Access was not granted for ${flow.settings.name}${description ? `: ${quoteServerText(description, 200, known)}` : ''}.`
+          : `The sign-in for ${flow.settings.name} failed: ${quoteServerText(error, 80, known)}${description ? ` (${quoteServerText(description, 200, known)})` : ''}.`,
+        { error: quoteServerText(error, 200, known), ...(description ? { errorDescription: quoteServerText(description, 500, known) } : {}) },
       );
       this.#finish(flow, 'completed', failure);
       throw failure;
@@ -288,10 +323,16 @@ export class AuthorizationFlows {
     }
     if (flow.timer) clearTimeout(flow.timer);
     if (flow.onAbort) flow.ctx.signal?.removeEventListener('abort', flow.onAbort);
+    this.#releasePort(flow);
     // The listener stops accepting now; a callback page in flight is still delivered.
     void flow.listener?.close();
     if (tokens) flow.resolve(tokens);
     else flow.reject(error);
+  }
+
+  #releasePort(flow: PendingFlow): void {
+    if (flow.portClaim !== undefined && this.#portClaims.get(flow.portClaim) === flow.settings.name) this.#portClaims.delete(flow.portClaim);
+    flow.portClaim = undefined;
   }
 }
 
@@ -306,7 +347,8 @@ function planRedirect(redirectUri: string | undefined): RedirectPlan {
     throw new InputError('ERR_INPUT_FIELD', 'The redirect_uri is not a valid URL.');
   }
   if (uri.protocol === 'http:') {
-    const host = LOOPBACK_NAMES[uri.hostname.toLowerCase()];
+    // The one loopback rule (loopback.ts): a redirect_uri that imports is one that can be listened on.
+    const host = loopbackBindAddress(uri.hostname);
     if (!host) {
       throw new InputError(
         'ERR_INPUT_INSECURE_URL',
@@ -322,15 +364,23 @@ function planRedirect(redirectUri: string | undefined): RedirectPlan {
   return { kind: 'external', uri: redirectUri };
 }
 
-function buildAuthorizeUrl(settings: AccountSettings, p: { redirectUri: string; state: string; codeChallenge: string }): string {
+/**
+ * The authorization request URL: the configured URL, then the account's
+ * extra parameters (without any protocol parameter, protocol-params.ts), then
+ * every protocol parameter last, so that nothing configured can replace one
+ * (an extra `response_type=token` would turn this into the implicit grant, an
+ * extra `redirect_uri` would send the code elsewhere).
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.1
+ * @see https://www.rfc-editor.org/rfc/rfc7636#section-4.3
+ */
+export function buildAuthorizeUrl(settings: AccountSettings, p: { redirectUri: string; state: string; codeChallenge: string }): string {
   const url = new URL(settings.authorizeUrl!);
   const q = url.searchParams;
+  for (const [key, value] of Object.entries(extraParams(settings, 'authorize'))) q.set(key, value);
   q.set('response_type', 'code');
   q.set('client_id', settings.clientId!);
   q.set('redirect_uri', p.redirectUri);
   if (settings.scopes.length > 0) q.set('scope', settings.scopes.join(settings.scopeSeparator || ' '));
-  for (const [key, value] of Object.entries(settings.extra.authorize ?? {})) q.set(key, value);
-  // Set last so no extra parameter can weaken them.
   q.set('state', p.state);
   q.set('code_challenge', p.codeChallenge);
   q.set('code_challenge_method', 'S256');

@@ -7,7 +7,7 @@ import type { AccountSettings } from '../../../shared/account.js';
 import type { ClientAuthMethod } from '../../../shared/types.js';
 import { InputError } from '../errors.js';
 import type { GrantContext } from './context.js';
-import { createJwtAssertion } from './jwt-assertion.js';
+import { assertAudienceOrigin, createJwtAssertion } from './jwt-assertion.js';
 
 export const JWT_BEARER_CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
@@ -17,6 +17,8 @@ export interface WireRequest {
   headers: Record<string, string>;
   /** application/x-www-form-urlencoded; undefined for an empty body. */
   body: string | undefined;
+  /** The secret values this authentication put on the wire (client secret, Basic credentials, client assertion), for redaction. */
+  secrets: string[];
 }
 
 /** application/x-www-form-urlencoded encoding of one value (space becomes `+`). */
@@ -50,8 +52,11 @@ export function appendQuery(url: string, params: URLSearchParams): string {
 }
 
 /**
- * Authenticates a request with `method`. `params` are the protocol parameters
- * (grant, token, ...); `audience` is the client assertion's `aud` for private_key_jwt.
+ * Authenticates a request with `method`. `params` are the request parameters
+ * (extras and protocol, already merged with the protocol last); client
+ * authentication is set after them, so nothing in `params` can replace it.
+ * `audience` is the client assertion's `aud` for private_key_jwt; it must be
+ * on the endpoint's origin (checked before signing).
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3
  * @see https://www.rfc-editor.org/rfc/rfc7523#section-2.2
  */
@@ -64,7 +69,10 @@ export async function authenticateRequest(
   audience: string = endpointUrl,
 ): Promise<WireRequest> {
   const form = new URLSearchParams(params);
+  // Client authentication is the method's alone: whatever `params` says about it goes.
+  for (const name of ['client_id', 'client_secret', 'client_assertion', 'client_assertion_type']) form.delete(name);
   const headers: Record<string, string> = { Accept: 'application/json' };
+  const secrets: string[] = [];
   const clientId = settings.clientId;
   const requireId = (): string => {
     if (!clientId) throw new InputError('ERR_INPUT_MISSING', `Client authentication "${method}" needs client_id.`, { field: 'client_id' });
@@ -80,10 +88,14 @@ export async function authenticateRequest(
     case 'basic':
     case 'basic_raw':
       headers.Authorization = basicAuthorization(requireId(), requireSecret(), method === 'basic_raw');
+      secrets.push(requireSecret(), headers.Authorization.slice('Basic '.length));
       break;
     case 'body':
       form.set('client_id', requireId());
-      if (settings.clientSecret !== undefined) form.set('client_secret', settings.clientSecret);
+      if (settings.clientSecret !== undefined) {
+        form.set('client_secret', settings.clientSecret);
+        secrets.push(settings.clientSecret);
+      }
       break;
     case 'none':
       // Without a client_id this is no client authentication at all (a jwt-bearer grant needs none).
@@ -92,20 +104,26 @@ export async function authenticateRequest(
     case 'query': {
       // Netrex reads parameters from the query string only and ignores the body.
       form.set('client_id', requireId());
-      if (settings.clientSecret !== undefined) form.set('client_secret', settings.clientSecret);
-      return { url: appendQuery(endpointUrl, form), headers, body: undefined };
+      if (settings.clientSecret !== undefined) {
+        form.set('client_secret', settings.clientSecret);
+        secrets.push(settings.clientSecret);
+      }
+      return { url: appendQuery(endpointUrl, form), headers, body: undefined, secrets };
     }
     case 'private_key_jwt': {
       if (!settings.key) {
         throw new InputError('ERR_INPUT_MISSING', 'Client authentication "private_key_jwt" needs a key file.', { field: 'key' });
       }
+      assertAudienceOrigin(audience, endpointUrl, 'private_key_jwt client assertion', 'token_url');
       const id = clientId ?? settings.key.clientId;
       if (id) form.set('client_id', id);
       form.set('client_assertion_type', JWT_BEARER_CLIENT_ASSERTION_TYPE);
-      form.set('client_assertion', await createJwtAssertion(settings.key, audience, ctx.ports, 300));
+      const assertion = await createJwtAssertion(settings.key, audience, ctx.ports, 300);
+      form.set('client_assertion', assertion);
+      secrets.push(assertion);
       break;
     }
   }
   headers['Content-Type'] = 'application/x-www-form-urlencoded';
-  return { url: endpointUrl, headers, body: form.toString() };
+  return { url: endpointUrl, headers, body: form.toString(), secrets };
 }

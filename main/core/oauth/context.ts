@@ -44,12 +44,20 @@ export interface GrantContext {
   /** Short human-readable progress lines ("Waiting for the browser..."). No secrets. */
   onProgress?(message: string): void;
   /**
-   * Called right before every HTTP request to a token endpoint (each retry
-   * included). May throw to stop before anything is sent (a request budget).
+   * Secrets the caller knows besides the account settings and the request's
+   * own parameters (the account service passes the account's stored access,
+   * refresh and id tokens). Redacted, in every echo form, from any server text
+   * an error quotes.
+   */
+  knownSecrets?: readonly string[];
+  /**
+   * Called right before every HTTP request to a token endpoint: the initial
+   * grant, a refresh, each device-code poll, each retry after HTTP 429, the
+   * basic -> basic_raw retry and the jwt-bearer request without client
+   * authentication. May throw (a request budget that is used up): the
+   * request is then not sent and the error is what the grant rejects with.
    */
   onRequestSent?(): void;
-  /** Secrets the caller knows besides the settings' (tokens obtained earlier), redacted from quoted server text. */
-  knownSecrets?: readonly string[];
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;

@@ -3,9 +3,11 @@
  * RFC 8414 authorization server metadata.
  */
 import type { AccountSettings } from '../../../shared/account.js';
-import { InputError, TransportError } from '../errors.js';
+import { CancelledError, InputError, TransportError } from '../errors.js';
 import type { GrantContext } from './context.js';
+import { DEFAULT_TIMEOUT_MS } from './context.js';
 import { assertSecureEndpoint, displayUrl, safeRequest } from './http.js';
+import { quoteServerText } from './redaction.js';
 
 export interface DiscoveredEndpoints {
   issuer: string;
@@ -17,6 +19,8 @@ export interface DiscoveredEndpoints {
   grantTypes?: string[];
   /** `scopes_supported`, as suggestions. */
   scopes?: string[];
+  /** RFC 9207 3: `authorization_response_iss_parameter_supported` is true. */
+  issParameterSupported?: boolean;
 }
 
 /** The two well-known locations for an issuer, in the order they are tried. */
@@ -58,14 +62,15 @@ export async function discoverEndpoints(issuer: string, ctx: GrantContext): Prom
     const record = metadata as Record<string, unknown>;
     // A pasted trailing slash is forgiven; any other difference is a different (or impostor) issuer.
     if (record.issuer !== issuer && record.issuer !== issuer.replace(/\/+$/, '')) {
-      const named = typeof record.issuer === 'string' ? `"${record.issuer.slice(0, 200)}"` : 'no issuer';
+      const named = typeof record.issuer === 'string' ? `"${quoteServerText(record.issuer, 200, ctx.knownSecrets)}"` : 'no issuer';
       throw new InputError(
         'ERR_INPUT_FIELD',
-        `The discovery document at ${displayUrl(url)} names ${named}, not "${issuer}". TokenDesk does not use metadata of another issuer.`,
+        `The discovery document at ${displayUrl(url)} names ${named}, not "${quoteServerText(issuer, 200)}". TokenDesk does not use metadata of another issuer.`,
         { field: 'issuer' },
       );
     }
     const found: DiscoveredEndpoints = { issuer: record.issuer };
+    if (record.authorization_response_iss_parameter_supported === true) found.issParameterSupported = true;
     for (const [wire, field, label] of FIELDS) {
       const value = record[wire];
       if (typeof value !== 'string' || value === '') continue;
@@ -78,7 +83,7 @@ export async function discoverEndpoints(issuer: string, ctx: GrantContext): Prom
     if (scopes) found.scopes = scopes;
     return found;
   }
-  throw new TransportError('ERR_HTTP_STATUS', `No discovery document found for ${issuer}. Tried ${tried.join(' and ')}.`);
+  throw new TransportError('ERR_HTTP_STATUS', `No discovery document found for ${quoteServerText(issuer, 300)}. Tried ${tried.join(' and ')}.`);
 }
 
 /** A metadata list of strings, capped so a hostile document cannot flood a form. */
@@ -98,16 +103,40 @@ function missingEndpoint(settings: AccountSettings): boolean {
 }
 
 /**
+ * Discovery that only adds the RFC 9207 facts to an account whose endpoints
+ * are all configured gets less time: the sign-in works without it.
+ */
+const OPTIONAL_DISCOVERY_TIMEOUT_MS = 10_000;
+
+/**
  * Fills missing endpoints from discovery when the account names an issuer and
- * its grant lacks an endpoint. Configured values always win. Returns a new
- * settings object.
+ * its grant lacks an endpoint. Configured values always win. An
+ * authorization_code account with an issuer is also looked up when nothing
+ * is missing, to learn what the issuer says about the RFC 9207 `iss`
+ * parameter (settings.issuerMetadata); that look-up failing does not stop the
+ * sign-in (only cancellation does). Returns a new settings object, or the same
+ * one when nothing was learnt.
+ * @see https://www.rfc-editor.org/rfc/rfc9207#section-2.4
  */
 export async function resolveEndpoints(settings: AccountSettings, ctx: GrantContext): Promise<AccountSettings> {
-  if (!settings.issuer || !missingEndpoint(settings)) return settings;
-  const found = await discoverEndpoints(settings.issuer, ctx);
+  if (!settings.issuer) return settings;
+  const needed = missingEndpoint(settings);
+  const wantsIssFacts = settings.grant === 'authorization_code' && settings.issuerMetadata === undefined;
+  if (!needed && !wantsIssFacts) return settings;
+  let found: DiscoveredEndpoints;
+  if (needed) found = await discoverEndpoints(settings.issuer, ctx);
+  else {
+    try {
+      found = await discoverEndpoints(settings.issuer, { ...ctx, timeoutMs: Math.min(ctx.timeoutMs ?? DEFAULT_TIMEOUT_MS, OPTIONAL_DISCOVERY_TIMEOUT_MS) });
+    } catch (error) {
+      if (error instanceof CancelledError) throw error;
+      return settings;
+    }
+  }
   const resolved: AccountSettings = { ...settings };
   for (const [, field] of FIELDS) {
     if (resolved[field] === undefined && found[field] !== undefined) resolved[field] = found[field];
   }
+  resolved.issuerMetadata = { issuer: found.issuer, issParameterSupported: found.issParameterSupported === true };
   return resolved;
 }

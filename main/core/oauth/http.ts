@@ -7,7 +7,11 @@
 import { CancelledError, InputError, TransportError } from '../errors.js';
 import type { GrantContext } from './context.js';
 import { DEFAULT_TIMEOUT_MS } from './context.js';
+import { isLoopbackHost } from './loopback.js';
+import { quoteServerText } from './redaction.js';
 import { sleep } from './sleep.js';
+
+export { quoteServerText } from './redaction.js';
 
 /** SPEC 3: response bodies larger than this are refused (decoded bytes). */
 export const MAX_RESPONSE_BYTES = 1024 * 1024;
@@ -21,12 +25,16 @@ export interface SafeResponse {
   json?: unknown;
   /** True when the body was not valid UTF-8 (then `json` is never set). */
   invalidUtf8?: boolean;
+  /** Length of the (decoded) body in bytes, for messages that must not quote it. */
+  bodyBytes: number;
 }
 
 export interface SafeRequestInit {
   method: 'GET' | 'POST';
   headers?: Record<string, string>;
   body?: string;
+  /** Secrets of this request: redacted from anything of the answer that is quoted (a redirect's path). */
+  secrets?: readonly string[];
 }
 
 /**
@@ -42,8 +50,6 @@ export interface TransportOptions {
   rateLimitMaxWaitMs?: number;
 }
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
-
 /**
  * Parses an endpoint URL and refuses anything but https, except plain http to
  * a loopback host (SPEC 3). Called before any connection is made.
@@ -58,12 +64,12 @@ export function assertSecureEndpoint(url: string, what: string): URL {
     throw new InputError('ERR_INPUT_FIELD', `The ${what} URL is not a valid URL.`);
   }
   if (parsed.protocol === 'https:') return parsed;
-  if (parsed.protocol === 'http:' && LOOPBACK_HOSTS.has(parsed.hostname.toLowerCase())) return parsed;
+  if (parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname)) return parsed;
   const shown = displayUrl(parsed);
   if (parsed.protocol === 'http:') {
     throw new InputError(
       'ERR_INPUT_INSECURE_URL',
-      `The ${what} URL ${shown} uses plain http. TokenDesk only sends credentials over https (plain http is allowed for 127.0.0.1, ::1 and localhost only).`,
+      `The ${what} URL ${shown} uses plain http. TokenDesk only sends credentials over https (plain http is allowed for this computer only: 127.0.0.1 (or any 127.x.x.x), ::1 and localhost).`,
     );
   }
   throw new InputError('ERR_INPUT_INSECURE_URL', `The ${what} URL ${shown} must start with https://.`);
@@ -121,7 +127,8 @@ export async function safeRequest(url: string, init: SafeRequestInit, ctx: Grant
       let shown: string | undefined;
       if (location) {
         try {
-          shown = displayUrl(new URL(location, target));
+          // The Location is the server's text: its path may echo what it was sent.
+          shown = quoteServerText(displayUrl(new URL(location, target)), 300, [...(init.secrets ?? []), ...(ctx.knownSecrets ?? [])]);
         } catch {
           shown = '(an invalid URL)';
         }
@@ -186,7 +193,7 @@ async function readCapped(response: Response, cap: number): Promise<Uint8Array> 
  */
 function decodeBody(response: Response, bytes: Uint8Array): SafeResponse {
   const bodyText = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
-  const result: SafeResponse = { status: response.status, headers: response.headers, bodyText };
+  const result: SafeResponse = { status: response.status, headers: response.headers, bodyText, bodyBytes: bytes.byteLength };
   let strict: string;
   try {
     strict = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -288,10 +295,4 @@ function formatSeconds(ms: number): string {
 
 function formatBytes(n: number): string {
   return n % (1024 * 1024) === 0 ? `${n / (1024 * 1024)} MiB` : `${n} bytes`;
-}
-
-/** Server text made safe to quote: control characters dropped, length capped. */
-export function quoteServerText(text: string, max = 200): string {
-  const clean = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, '').replace(/\s+/g, ' ').trim();
-  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }

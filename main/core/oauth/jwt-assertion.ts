@@ -8,6 +8,37 @@ import type { ServiceAccountKey } from '../../../shared/account.js';
 import { InputError } from '../errors.js';
 import type { CorePorts } from '../ports.js';
 
+function originOf(url: string): string | undefined {
+  try {
+    const { origin } = new URL(url);
+    return origin === 'null' ? undefined : origin;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Refuses to let a signed assertion go anywhere but the server it is
+ * addressed to: whoever receives an assertion can present it to its audience
+ * within its lifetime, so a token_url on another origin than the audience
+ * (a hostile credentials file pairing the real issuer with its own host)
+ * would hand that host a valid login. Called before anything is signed.
+ * `what` names the assertion, `fields` the settings the user should check.
+ * @see https://www.rfc-editor.org/rfc/rfc7523#section-3 (aud)
+ * @see https://www.rfc-editor.org/rfc/rfc7521#section-8.2 (assertion replay)
+ */
+export function assertAudienceOrigin(audience: string, endpointUrl: string, what: string, field: string): void {
+  const audienceOrigin = originOf(audience);
+  const endpointOrigin = originOf(endpointUrl);
+  if (audienceOrigin !== undefined && audienceOrigin === endpointOrigin) return;
+  throw new InputError(
+    'ERR_INPUT_FIELD',
+    `The ${what} is addressed to ${audienceOrigin ?? 'an address that is not a URL'} (its audience), but would be sent to ${endpointOrigin ?? 'an address that is not a URL'}. ` +
+      'TokenDesk sends a signed assertion only to the server it names: both must be on the same scheme, host and port.',
+    { field },
+  );
+}
+
 /** myfiber: "exp ... (max 60 minutes)". */
 export const MAX_ASSERTION_LIFETIME_SECONDS = 3600;
 

@@ -13,8 +13,8 @@ import { renderFailurePage, renderNotFoundPage, renderSuccessPage } from './call
 export type CallbackOutcome = { ok: true; accountName: string } | { ok: false; reason: string };
 
 export interface LoopbackListenerOptions {
-  /** `127.0.0.1` or `::1` (never a wildcard address). */
-  host: '127.0.0.1' | '::1';
+  /** A loopback literal: `127.0.0.1` (or another 127.x.x.x) or `::1`, never a wildcard address or a name (loopback.ts). */
+  host: string;
   /** 0 for an ephemeral port. */
   port: number;
   /** The redirect path; only this path is answered. */
@@ -63,7 +63,7 @@ export function startLoopbackListener(options: LoopbackListenerOptions): Promise
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', `http://${options.host === '::1' ? '[::1]' : options.host}:${port}`);
+    const url = new URL(req.url ?? '/', `http://${hostForUrl(options.host)}:${port}`);
     // Only the exact redirect path completes a flow: favicon and probe requests must not.
     if (url.pathname !== options.path) {
       send(res, 404, renderNotFoundPage());
@@ -82,11 +82,13 @@ export function startLoopbackListener(options: LoopbackListenerOptions): Promise
   let port = options.port;
   return new Promise<LoopbackListener>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {
-      const where = `${options.host === '::1' ? '[::1]' : options.host}:${options.port}`;
+      const where = `${hostForUrl(options.host)}:${options.port}`;
       const message =
         error.code === 'EADDRINUSE'
           ? `TokenDesk cannot receive the sign-in on ${where}: another program is using that port. Close it, or change the account's redirect_uri.`
-          : `TokenDesk cannot listen for the sign-in on ${where} (${error.code ?? 'unknown error'}).`;
+          : error.code === 'EADDRNOTAVAIL'
+            ? `TokenDesk cannot receive the sign-in on ${where}: this computer does not answer on that loopback address (macOS has only 127.0.0.1 unless configured). Use http://127.0.0.1/... in the account's redirect_uri.`
+            : `TokenDesk cannot listen for the sign-in on ${where} (${error.code ?? 'unknown error'}).`;
       reject(new TransportError('ERR_NETWORK', message, {}, { cause: error }));
     };
     server.once('error', onError);
@@ -107,6 +109,10 @@ export function startLoopbackListener(options: LoopbackListenerOptions): Promise
       });
     });
   });
+}
+
+function hostForUrl(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 function send(res: ServerResponse, status: number, html: string): void {

@@ -7,9 +7,11 @@ import { AuthServerError, InputError } from '../errors.js';
 import { appendQuery, authenticateRequest } from './client-auth.js';
 import type { GrantContext } from './context.js';
 import type { SafeResponse } from './http.js';
-import { assertSecureEndpoint, quoteServerText, safeRequest, withRateLimitRetry } from './http.js';
+import { assertSecureEndpoint, safeRequest, withRateLimitRetry } from './http.js';
+import { extraParams } from './protocol-params.js';
+import { quoteServerText } from './redaction.js';
 import { requestSecrets } from './token-endpoint.js';
-import { httpStatusError, notJsonError, parseErrorResponse, redactSecrets } from './token-response.js';
+import { httpStatusError, notJsonError, parseErrorResponse } from './token-response.js';
 
 const WHAT = 'revocation endpoint';
 
@@ -29,19 +31,21 @@ export async function revokeToken(
   if (!revokeUrl) throw new InputError('ERR_INPUT_MISSING', 'The account has no revocation URL (revoke_url).', { field: 'revoke_url' });
   if (!token) throw new InputError('ERR_INPUT_MISSING', 'There is no token to revoke.');
   assertSecureEndpoint(revokeUrl, WHAT);
-  const secrets = [...requestSecrets(settings, {}), token];
+  const secrets = [...requestSecrets(settings, {}, ctx), token];
 
   if (settings.revokeStyle === 'access_token_query') {
-    const url = appendQuery(revokeUrl, new URLSearchParams({ ...(settings.extra.revoke ?? {}), access_token: token }));
-    const response = await withRateLimitRetry(() => safeRequest(url, { method: 'POST', headers: { Accept: 'application/json' } }, ctx, WHAT), ctx, WHAT);
+    // The protocol parameter last: no extra can name another token.
+    const url = appendQuery(revokeUrl, new URLSearchParams({ ...extraParams(settings, 'revoke'), access_token: token }));
+    const response = await withRateLimitRetry(() => safeRequest(url, { method: 'POST', headers: { Accept: 'application/json' }, secrets }, ctx, WHAT), ctx, WHAT);
     return processNetrexRevocation(response, secrets);
   }
 
-  const params = { ...(settings.extra.revoke ?? {}), token, token_type_hint: tokenTypeHint };
+  const params = { ...extraParams(settings, 'revoke'), token, token_type_hint: tokenTypeHint };
   const response = await withRateLimitRetry(
     async () => {
       const wire = await authenticateRequest(settings.clientAuth, settings, revokeUrl, params, ctx, settings.tokenUrl ?? revokeUrl);
-      return safeRequest(wire.url, { method: 'POST', headers: wire.headers, ...(wire.body !== undefined ? { body: wire.body } : {}) }, ctx, WHAT);
+      secrets.push(...wire.secrets);
+      return safeRequest(wire.url, { method: 'POST', headers: wire.headers, ...(wire.body !== undefined ? { body: wire.body } : {}), secrets }, ctx, WHAT);
     },
     ctx,
     WHAT,
@@ -60,7 +64,7 @@ function processNetrexRevocation(response: SafeResponse, secrets: string[]): voi
   if (response.json === undefined) throw notJsonError(response, WHAT, secrets);
   const body = response.json as { success?: unknown; message?: unknown };
   if (typeof body === 'object' && body !== null && body.success === false) {
-    const message = typeof body.message === 'string' ? quoteServerText(redactSecrets(body.message, secrets), 300) : 'no reason given';
+    const message = typeof body.message === 'string' ? quoteServerText(body.message, 300, secrets) : 'no reason given';
     throw new AuthServerError('ERR_AUTH_SERVER', `The ${WHAT} did not revoke the token: ${message}`, {
       error: message,
       status: response.status,

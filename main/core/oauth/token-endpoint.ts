@@ -4,22 +4,27 @@
  * How a token request flows
  * 1. A grant module (grants/*.ts) turns account settings into protocol
  *    parameters (`grant_type=password&username=...`) and calls `requestTokens`.
- * 2. `requestTokens` adds `scope` (joined with the account's separator: " " or
- *    Netrex's ","), merges `settings.extra[kind]`, and checks the endpoint is
- *    https or loopback before anything is built or sent (SPEC 3).
+ * 2. `requestTokens` merges `settings.extra[kind]` (minus any protocol
+ *    parameter, protocol-params.ts), then the grant's parameters and `scope`
+ *    (joined with the account's separator: " " or Netrex's ",") over them, and
+ *    checks the endpoint is https or loopback before anything is built or sent (SPEC 3).
  * 3. client-auth.ts authenticates the request as the account says (basic,
  *    basic_raw, body, query, none, private_key_jwt) - the URL is used exactly
  *    as given (Insiders needs its trailing slash).
  * 4. http.ts `safeRequest` sends it: no redirects followed, 1 MiB cap, timeout,
  *    cancellation; `withRateLimitRetry` honours HTTP 429 Retry-After, bounded.
  * 5. token-response.ts classifies the answer: OAuth error shapes (RFC 6749,
- *    Netrex free text, Myfox "KO") -> AuthServerError; non-JSON -> TransportError
- *    quoting the body; otherwise a lenient parse into a TokenSet.
+ *    Netrex free text, Myfox "KO") -> AuthServerError; a non-2xx without one ->
+ *    TransportError quoting the body; a 2xx that is not JSON -> TransportError
+ *    that never quotes it; otherwise a lenient parse into a TokenSet. Every
+ *    quoted text is redacted of the request's secrets in all their echo forms
+ *    (redaction.ts), ctx.knownSecrets included.
  * 6. If `basic` was refused with invalid_client and the credentials contain
  *    characters that form-encoding changes, the request is sent once more as
  *    `basic_raw`; when that works the caller learns it (ctx.onClientAuthLearned).
  *
- * Nothing here caches, single-flights or counts requests: the account service does.
+ * Nothing here caches, single-flights or counts requests: the account service
+ * does, told of every request right before it is sent (ctx.onRequestSent).
  */
 import type { AccountSettings, TokenSet } from '../../../shared/account.js';
 import type { ClientAuthMethod } from '../../../shared/types.js';
@@ -28,6 +33,8 @@ import { authenticateRequest, basicVariantsDiffer } from './client-auth.js';
 import type { GrantContext } from './context.js';
 import type { SafeResponse } from './http.js';
 import { assertSecureEndpoint, safeRequest, withRateLimitRetry } from './http.js';
+import { extraParams } from './protocol-params.js';
+import { basicCredentialSecrets } from './redaction.js';
 import { parseErrorResponse, processTokenResponse } from './token-response.js';
 
 const WHAT = 'token endpoint';
@@ -36,7 +43,14 @@ const WHAT = 'token endpoint';
 const SCOPE_ELSEWHERE = new Set(['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code']);
 
 /** Request parameters whose values are secrets, redacted from any server text we quote. */
-const SECRET_PARAMS = ['password', 'refresh_token', 'code', 'code_verifier', 'assertion', 'client_secret', 'token', 'device_code'];
+const SECRET_PARAMS = ['password', 'refresh_token', 'code', 'code_verifier', 'assertion', 'client_secret', 'client_assertion', 'token', 'device_code', 'access_token'];
+
+/**
+ * Extra parameter values are redacted too (an API key passed as `[extra.token]`
+ * is as secret as a client secret), except values this short: those are
+ * switches (`1`, `true`, `no`), and blanking them would blank ordinary words.
+ */
+const MIN_REDACTED_EXTRA_LENGTH = 4;
 
 /** The account's scopes as one parameter value; undefined when there are none. */
 export function joinScopes(settings: Pick<AccountSettings, 'scopes' | 'scopeSeparator'>): string | undefined {
@@ -44,12 +58,14 @@ export function joinScopes(settings: Pick<AccountSettings, 'scopes' | 'scopeSepa
 }
 
 /**
- * The full parameter set of a token request: `settings.extra[kind]` first, the
- * grant's own parameters over it (extras may add, never override the protocol),
- * and `scope` for grants that carry it unless the grant gave one.
+ * The full parameter set of a token request: `settings.extra[kind]` first
+ * (without any protocol parameter), the grant's own parameters over it
+ * (extras may add, never override the protocol), and `scope` for grants that
+ * carry it unless the grant gave one. Client authentication is added after
+ * all of these (client-auth.ts).
  */
 export function buildTokenParams(settings: AccountSettings, kind: 'token' | 'refresh', params: Record<string, string>): Record<string, string> {
-  const merged: Record<string, string> = { ...(settings.extra[kind] ?? {}), ...params };
+  const merged: Record<string, string> = { ...extraParams(settings, kind), ...params };
   const scope = joinScopes(settings);
   if (kind === 'token' && params.scope === undefined && scope !== undefined && !SCOPE_ELSEWHERE.has(params.grant_type ?? '')) {
     merged.scope = scope;
@@ -57,11 +73,22 @@ export function buildTokenParams(settings: AccountSettings, kind: 'token' | 'ref
   return merged;
 }
 
-/** Secret strings of this request, so that server text echoing them can be redacted. */
-export function requestSecrets(settings: AccountSettings, params: Record<string, string>): string[] {
-  const out = [settings.clientSecret, settings.password, settings.accessToken, settings.key?.key];
+/**
+ * Secret strings of a request, so that server text echoing them can be
+ * redacted (redaction.ts expands each into its echo forms): the account's
+ * secrets, the Base64 credentials of both Basic variants, the secret
+ * parameters and every extra parameter value, and what the caller knows
+ * (ctx.knownSecrets: the stored tokens).
+ */
+export function requestSecrets(settings: AccountSettings, params: Record<string, string>, ctx?: Pick<GrantContext, 'knownSecrets'>): string[] {
+  const out: (string | undefined)[] = [settings.clientSecret, settings.password, settings.accessToken, settings.key?.key];
+  if (settings.clientId !== undefined && settings.clientSecret !== undefined) out.push(...basicCredentialSecrets(settings.clientId, settings.clientSecret));
   for (const name of SECRET_PARAMS) out.push(params[name]);
-  return out.filter((s): s is string => typeof s === 'string' && s.length > 0);
+  for (const values of Object.values(settings.extra)) {
+    for (const value of Object.values(values ?? {})) if (value.length >= MIN_REDACTED_EXTRA_LENGTH) out.push(value);
+  }
+  out.push(...(ctx?.knownSecrets ?? []));
+  return [...new Set(out.filter((s): s is string => typeof s === 'string' && s.length > 0))];
 }
 
 /**
@@ -83,7 +110,8 @@ export async function requestTokens(
   if (!tokenUrl) throw new InputError('ERR_INPUT_MISSING', 'The account has no token URL (token_url).', { field: 'token_url' });
   assertSecureEndpoint(tokenUrl, WHAT);
   const full = buildTokenParams(settings, kind, params);
-  const secrets = requestSecrets(settings, full);
+  // Grows with each attempt's wire secrets (a fresh client assertion each time).
+  const secrets = requestSecrets(settings, full, ctx);
 
   const send = async (method: ClientAuthMethod): Promise<{ response: SafeResponse; sentAt: number }> => {
     let sentAt = ctx.ports.clock.now();
@@ -91,9 +119,16 @@ export async function requestTokens(
       async () => {
         // Rebuilt per attempt: a client assertion must not be replayed (fresh jti).
         const wire = await authenticateRequest(method, settings, tokenUrl, full, ctx);
+        secrets.push(...wire.secrets);
+        // The caller counts what reaches the server (Myfox counts requests, not intentions) and may stop it here.
         ctx.onRequestSent?.();
         sentAt = ctx.ports.clock.now();
-        return safeRequest(wire.url, { method: 'POST', headers: wire.headers, ...(wire.body !== undefined ? { body: wire.body } : {}) }, ctx, WHAT);
+        return safeRequest(
+          wire.url,
+          { method: 'POST', headers: wire.headers, ...(wire.body !== undefined ? { body: wire.body } : {}), secrets },
+          ctx,
+          WHAT,
+        );
       },
       ctx,
       WHAT,

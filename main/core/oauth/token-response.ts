@@ -7,7 +7,7 @@ import { decodeJwt } from 'jose';
 import type { AccountSettings, TokenSet } from '../../../shared/account.js';
 import { AuthServerError, TransportError } from '../errors.js';
 import type { SafeResponse } from './http.js';
-import { quoteServerText } from './http.js';
+import { quoteServerText } from './redaction.js';
 
 type Json = Record<string, unknown>;
 
@@ -15,14 +15,7 @@ function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Removes known secrets from server text before it is quoted (a server may echo what it was sent). */
-export function redactSecrets(text: string, secrets: readonly (string | undefined)[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret && secret.length >= 4) out = out.split(secret).join('[redacted]');
-  }
-  return out;
-}
+export { redactSecrets } from './redaction.js';
 
 /**
  * Recognises an OAuth error body: RFC 6749 `{error, error_description}`,
@@ -44,8 +37,8 @@ export function parseErrorResponse(
   else if (json.status === 'KO' && typeof json.message === 'string') error = json.message;
   if (error === undefined) return undefined;
   const description = typeof json.error_description === 'string' && json.error_description.trim() ? json.error_description : undefined;
-  const errorText = quoteServerText(redactSecrets(error, secrets), 200);
-  const descriptionText = description ? quoteServerText(redactSecrets(description, secrets), 300) : undefined;
+  const errorText = quoteServerText(error, 200, secrets);
+  const descriptionText = description ? quoteServerText(description, 300, secrets) : undefined;
   const statusText = status !== undefined ? ` (HTTP ${status})` : '';
   return new AuthServerError(
     'ERR_AUTH_SERVER',
@@ -63,6 +56,16 @@ export function parseErrorResponse(
 const MAX_LIFETIME_SECONDS = 100 * 365 * 86_400;
 /** Latest instant a JavaScript Date can represent (ECMAScript 21.4.1.1). */
 const MAX_DATE_MS = 8.64e15;
+
+/**
+ * `now` plus `lifetimeSeconds` as epoch ms, or undefined when that is no
+ * instant a Date can hold (a lifetime stored by an older version without the
+ * import bound): `new Date(x).toISOString()` throws past 8.64e15.
+ */
+export function expiryAfter(now: number, lifetimeSeconds: number): number | undefined {
+  const at = now + lifetimeSeconds * 1000;
+  return Number.isFinite(at) && Math.abs(at) <= MAX_DATE_MS ? at : undefined;
+}
 
 function seconds(value: unknown): number | undefined {
   const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
@@ -108,15 +111,23 @@ export function parseTokenResponse(
   if (!accessToken) {
     throw new TransportError('ERR_RESPONSE_INVALID', `The ${what} answered without an access_token.`);
   }
+  // Missing, empty or not a string: Bearer, as before (Netrex sends none).
   const rawType = nonEmptyString(json.token_type);
-  const tokenType = !rawType || rawType.toLowerCase() === 'bearer' ? 'Bearer' : rawType;
+  if (rawType !== undefined && !isHttpToken(rawType)) {
+    // It goes into an Authorization header as the scheme: `Bearer\r\nX-Injected: 1` would add a header.
+    throw new TransportError(
+      'ERR_RESPONSE_INVALID',
+      `The ${what} answered with a token_type that is not a single word (RFC 7230 token characters only), so it cannot be used in an Authorization header.`,
+    );
+  }
+  const tokenType = normaliseTokenType(rawType);
 
   let expiresAt: number | undefined;
   const expiresIn = seconds(json.expires_in);
-  if (expiresIn !== undefined) expiresAt = now + expiresIn * 1000;
+  if (expiresIn !== undefined) expiresAt = expiryAfter(now, expiresIn);
   else expiresAt = jwtExpiry(accessToken);
   if (expiresAt === undefined && settings?.defaultTokenLifetimeSeconds) {
-    expiresAt = now + settings.defaultTokenLifetimeSeconds * 1000;
+    expiresAt = expiryAfter(now, settings.defaultTokenLifetimeSeconds);
   }
 
   const token: TokenSet = { accessToken, tokenType, obtainedAt: now };
@@ -125,7 +136,8 @@ export function parseTokenResponse(
   if (refreshToken) token.refreshToken = refreshToken;
   // Keycloak sends 0 for "does not expire" (myfiber seed: refresh_expires_in: 0).
   const refreshExpiresIn = seconds(json.refresh_expires_in);
-  if (refreshToken && refreshExpiresIn !== undefined) token.refreshExpiresAt = now + refreshExpiresIn * 1000;
+  const refreshExpiresAt = refreshToken && refreshExpiresIn !== undefined ? expiryAfter(now, refreshExpiresIn) : undefined;
+  if (refreshExpiresAt !== undefined) token.refreshExpiresAt = refreshExpiresAt;
   if (typeof json.scope === 'string') token.scope = json.scope;
   else if (Array.isArray(json.scope) && json.scope.every((s) => typeof s === 'string')) token.scope = json.scope.join(' ');
   const idToken = nonEmptyString(json.id_token);
@@ -133,15 +145,22 @@ export function parseTokenResponse(
   return token;
 }
 
-/** Says why a body could not be used, quoting its start (sanitised) and the status. */
+/**
+ * Says why a 2xx body could not be used, WITHOUT quoting it: a successful
+ * answer is where tokens are (a form-encoded `access_token=...`, JSON cut
+ * short after `"refresh_token":"...`), and the client does not know them yet,
+ * so no redaction could remove them. Its content type and length are named instead.
+ */
 export function notJsonError(response: SafeResponse, what: string, secrets: readonly (string | undefined)[] = []): TransportError {
-  const quoted = quoteServerText(redactSecrets(response.bodyText, secrets), 200);
-  const why = response.invalidUtf8 ? 'is not valid UTF-8 text' : quoted ? 'is not JSON (or is cut short)' : 'is empty';
-  return new TransportError(
-    'ERR_RESPONSE_NOT_JSON',
-    `The ${what} answered HTTP ${response.status} with a body that ${why}${quoted ? `: "${quoted}"` : ''}.`,
-    { status: response.status },
-  );
+  const empty = response.bodyBytes === 0 || response.bodyText.trim() === '';
+  const why = response.invalidUtf8 ? 'is not valid UTF-8 text' : empty ? 'is empty' : 'is not JSON (or is cut short)';
+  const contentType = response.headers.get('content-type');
+  const described = empty
+    ? ''
+    : `: ${response.bodyBytes} ${response.bodyBytes === 1 ? 'byte' : 'bytes'}${contentType ? ` of ${quoteServerText(contentType, 100, secrets)}` : ' without a content type'}, not shown because a successful answer may hold a token`;
+  return new TransportError('ERR_RESPONSE_NOT_JSON', `The ${what} answered HTTP ${response.status} with a body that ${why}${described}.`, {
+    status: response.status,
+  });
 }
 
 /**
@@ -165,10 +184,24 @@ export function processTokenResponse(
 }
 
 export function httpStatusError(response: SafeResponse, what: string, secrets: readonly (string | undefined)[] = []): TransportError {
-  const quoted = quoteServerText(redactSecrets(response.bodyText, secrets), 200);
+  // Only ever called for a non-2xx answer (a refusal, a proxy's error page), redacted of every secret.
+  const quoted = quoteServerText(response.bodyText, 200, secrets);
   return new TransportError(
     'ERR_HTTP_STATUS',
     `The ${what} answered HTTP ${response.status}${quoted ? `: "${quoted}"` : ''}.`,
     { status: response.status },
   );
+}
+
+/** RFC 7230 3.2.6 `token`: the characters an HTTP authentication scheme may have. */
+const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** true when `value` is an RFC 7230 token (an auth-scheme, such as `Bearer` or `DPoP`). */
+export function isHttpToken(value: string): boolean {
+  return HTTP_TOKEN.test(value);
+}
+
+/** "Bearer" for a missing type and for any case of "bearer" (Vyopta sends `bearer`); other types as sent. */
+export function normaliseTokenType(tokenType: string | undefined): string {
+  return tokenType === undefined || tokenType.toLowerCase() === 'bearer' ? 'Bearer' : tokenType;
 }

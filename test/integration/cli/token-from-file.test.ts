@@ -173,11 +173,13 @@ describe('tokendesk token --from failures', () => {
     expect(result.stderr).toMatch(/https/);
   });
 
-  it('reports an HTML answer as a protocol failure quoting its first bytes (exit 4)', async () => {
+  it('reports an HTML 200 answer as a protocol failure naming its type and length, never quoting it (exit 4)', async () => {
     const file = await credentials('html.toml', `grant = "client_credentials"\ntoken_url = "${server.url}/hostile/html-200"\nclient_id = "a"\nclient_secret = "b"\nclient_auth = "body"\n`);
     const result = await runCli(['token', '--from', file]);
     expect(result.code).toBe(4);
-    expect(result.stderr).toMatch(/<html|<!DOCTYPE/i);
+    // A 2xx body may hold a token, so it is described, not quoted (issue 9 item 1).
+    expect(result.stderr).toMatch(/HTTP 200 .*not JSON.*\d+ bytes of text\/html/);
+    expect(result.stderr).not.toMatch(/<html|<!DOCTYPE/i);
   });
 
   it('reports a refused connection as a network failure (exit 4)', async () => {

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountSettings } from '../../../shared/account.js';
 import { AuthorizationFlows } from '../../../main/core/oauth/authorization-flows.js';
 import type { AuthorizationPrompt, GrantContext } from '../../../main/core/oauth/context.js';
+import { resolveEndpoints } from '../../../main/core/oauth/discovery.js';
 import { runAuthorizationCodeGrant } from '../../../main/core/oauth/grants/authorization-code.js';
 import type { CorePorts } from '../../../main/core/ports.js';
 import { systemClock } from '../../../main/core/ports.js';
@@ -307,6 +308,75 @@ describe('authorization code with PKCE against oidc-provider', () => {
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
     }
+  });
+
+  it('refuses an answer without iss when the issuer\'s metadata says it always sends one (RFC 9207 2.4, issue 9 item 17)', async () => {
+    const resolved = await resolveEndpoints(settingsFor(), { ports });
+    expect(resolved.issuerMetadata).toEqual({ issuer: server.issuer, issParameterSupported: true });
+    const before = tokenRequestCount();
+    const { result, prompt } = await begin(resolved);
+    const callback = new URL(await followToCallback(prompt.url, server.issuer));
+    expect(callback.searchParams.get('iss')).toBe(server.issuer); // oidc-provider names itself...
+    callback.searchParams.delete('iss'); // ...and a mix-up attacker's answer would not
+    const page = await fetch(callback);
+    expect(page.status).toBe(400);
+    await page.arrayBuffer();
+    await expect(result).rejects.toMatchObject({ code: 'ERR_AUTH_SERVER', error: 'missing_issuer' });
+    expect(tokenRequestCount()).toBe(before);
+  });
+
+  it('compares iss with the issuer identifier of the metadata, so a pasted trailing slash does not refuse the real server', async () => {
+    const resolved = await resolveEndpoints(settingsFor({ issuer: `${server.issuer}/` }), { ports });
+    const { result, prompt } = await begin(resolved);
+    await (await fetch(await followToCallback(prompt.url, server.issuer))).arrayBuffer();
+    expect((await result).accessToken).toBeTruthy();
+  });
+
+  it('still refuses an iss of another issuer when the metadata is known', async () => {
+    const resolved = await resolveEndpoints(settingsFor(), { ports });
+    const { result, prompt } = await begin(resolved);
+    const callback = new URL(await followToCallback(prompt.url, server.issuer));
+    callback.searchParams.set('iss', 'https://attacker.example');
+    await (await fetch(callback)).arrayBuffer();
+    await expect(result).rejects.toMatchObject({ code: 'ERR_AUTH_SERVER', error: 'issuer_mismatch' });
+  });
+
+  it('names the account whose sign-in holds a shared redirect port (issue 9 item 17)', async () => {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise((resolve) => probe.close(resolve));
+    const redirectUri = `http://127.0.0.1:${port}/callback`;
+    flows = new AuthorizationFlows({ ports });
+    let prompted!: () => void;
+    const waiting = new Promise<void>((resolve) => (prompted = resolve));
+    const first = runAuthorizationCodeGrant(settingsFor({ name: 'Work account', redirectUri }), { ports, onAuthorizationPrompt: () => prompted() }, flows);
+    first.catch(() => undefined);
+    await waiting;
+    await expect(runAuthorizationCodeGrant(settingsFor({ name: 'Home account', redirectUri }), { ports }, flows)).rejects.toMatchObject({
+      code: 'ERR_NETWORK',
+      message: expect.stringContaining(`The sign-in for "Work account" is still waiting on port ${port}: finish or cancel it first`),
+    });
+    expect(flows.pending().map((p) => p.accountName)).toEqual(['Work account']);
+    // Once the first one is cancelled, the port is free for the second.
+    flows.cancelAll();
+    await expect(first).rejects.toMatchObject({ code: 'ERR_CANCELLED' });
+    const second = runAuthorizationCodeGrant(settingsFor({ name: 'Home account', redirectUri }), { ports, onAuthorizationPrompt: () => flows.cancelAll() }, flows);
+    await expect(second).rejects.toMatchObject({ code: 'ERR_CANCELLED' });
+  });
+
+  it('does not let extra authorize parameters replace response_type, client_id, redirect_uri or scope (issue 9 item 15)', async () => {
+    const { prompt } = await begin(
+      settingsFor({
+        extra: { authorize: { response_type: 'token', client_id: 'evil-client', redirect_uri: 'https://evil.example/cb', scope: 'admin', prompt: 'consent' } },
+      }),
+    );
+    const q = new URL(prompt.url).searchParams;
+    expect(q.getAll('response_type')).toEqual(['code']);
+    expect(q.getAll('client_id')).toEqual([CLIENTS.public.clientId]);
+    expect(q.getAll('redirect_uri')).toEqual([prompt.redirectUri]);
+    expect(q.getAll('scope')).toEqual(['openid offline_access']);
+    expect(q.get('prompt')).toBe('consent');
   });
 
   it('puts extra authorize parameters on the URL without letting them replace state or the challenge', async () => {

@@ -27,12 +27,13 @@ async function failure(path: string, extra = {}) {
 }
 
 describe('hostile token endpoints', () => {
-  it('quotes an HTML 200 page as not JSON, control characters stripped', async () => {
+  it('describes an HTML 200 page as not JSON without quoting it (a 2xx body is never quoted)', async () => {
     const { error } = await failure('html-200');
     expect(error).toBeInstanceOf(TransportError);
     expect(error.code).toBe('ERR_RESPONSE_NOT_JSON');
     expect(error.message).toContain('HTTP 200');
-    expect(error.message).toContain('<!DOCTYPE html><html><head><title>Login');
+    expect(error.message).toMatch(/\d+ bytes of text\/html/);
+    expect(error.message).not.toContain('Login');
     expect(error.message).not.toContain('\u0007');
   });
 
@@ -43,10 +44,12 @@ describe('hostile token endpoints', () => {
     expect(error.message).toContain('Internal Server Error');
   });
 
-  it('reports truncated JSON as not JSON, quoting its start', async () => {
+  it('reports truncated JSON as not JSON or cut short, without quoting the token in it', async () => {
     const { error } = await failure('truncated-json');
     expect(error.code).toBe('ERR_RESPONSE_NOT_JSON');
-    expect(error.message).toContain('{"access_token":"abc","expires_in":36');
+    expect(error.message).toContain('not JSON (or is cut short)');
+    expect(error.message).toContain('37 bytes of application/json');
+    expect(error.message).not.toContain('access_token');
   });
 
   it('stops reading a 2 MiB body', async () => {

@@ -3,6 +3,7 @@ import { decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountSettings, ServiceAccountKey } from '../../../shared/account.js';
 import { runJwtBearerGrant } from '../../../main/core/oauth/grants/jwt-bearer.js';
+import { revokeToken } from '../../../main/core/oauth/revoke.js';
 import type { CorePorts } from '../../../main/core/ports.js';
 import { systemClock } from '../../../main/core/ports.js';
 import { startProviderServer } from '../../fixtures/provider-server.js';
@@ -109,10 +110,61 @@ describe('jwt_bearer grant (myfiber / Zitadel)', () => {
   });
 
   it('refuses an assertion for the wrong audience at the server', async () => {
-    await expect(runJwtBearerGrant(settingsFor({ issuer: 'https://so.yio.at' }), { ports })).rejects.toMatchObject({
+    // Same origin as the token endpoint (so TokenDesk sends it), another audience (so the server refuses it).
+    await expect(runJwtBearerGrant(settingsFor({ issuer: `${server.url}/another-tenant` }), { ports })).rejects.toMatchObject({
       code: 'ERR_AUTH_SERVER',
       error: 'invalid_grant',
     });
+  });
+
+  it('never signs or sends an assertion to a token_url on another origin than its audience (issue 9 item 13)', async () => {
+    // A hostile file: the real issuer as the audience, its own host as token_url.
+    const capture = await startProviderServer();
+    try {
+      for (const tokenUrl of [`${capture.url}/myfiber/oauth/v2/token`, `${server.url.replace('127.0.0.1', 'localhost')}/myfiber/oauth/v2/token`]) {
+        const signed: string[] = [];
+        const counting: CorePorts = { ...ports, randomBytes: (n) => (signed.push('jti'), ports.randomBytes(n)) };
+        const error = await runJwtBearerGrant(settingsFor({ tokenUrl }), { ports: counting }).then(
+          () => expect.unreachable(),
+          (e: unknown) => e as Error & { code: string; location?: { field?: string } },
+        );
+        expect(error).toMatchObject({ kind: 'input', code: 'ERR_INPUT_FIELD' });
+        expect(error.location?.field).toBe('token_url');
+        expect(error.message).toContain(new URL(server.myfiberIssuer).origin);
+        expect(error.message).toContain(new URL(tokenUrl).origin);
+        expect(signed).toEqual([]); // no jti drawn: nothing was signed
+      }
+      expect(capture.requests).toEqual([]);
+      // With client authentication configured, the same refusal comes first.
+      const { clientId, clientSecret } = server.clients.myfiber;
+      await expect(
+        runJwtBearerGrant(settingsFor({ tokenUrl: `${capture.url}/myfiber/oauth/v2/token`, clientAuth: 'body', clientId, clientSecret: clientSecret! }), { ports }),
+      ).rejects.toMatchObject({ code: 'ERR_INPUT_FIELD' });
+      expect(capture.requests).toEqual([]);
+    } finally {
+      await capture.close();
+    }
+  });
+
+  it('never sends a private_key_jwt client assertion to an endpoint on another origin than its audience', async () => {
+    const capture = await startProviderServer();
+    try {
+      const settings = settingsFor({
+        grant: 'client_credentials',
+        clientAuth: 'private_key_jwt',
+        key: APP_KEY,
+        clientId: APP_KEY.clientId!,
+        revokeUrl: `${capture.url}/insiders/oauth2/revoke-token/`,
+      });
+      // The audience of a revocation's client assertion is the token endpoint: refused before signing.
+      await expect(revokeToken(settings, 'some-access-token', 'access_token', { ports })).rejects.toMatchObject({
+        code: 'ERR_INPUT_FIELD',
+        message: expect.stringContaining(capture.url),
+      });
+      expect(capture.requests).toEqual([]);
+    } finally {
+      await capture.close();
+    }
   });
 
   it('needs a key, an issuer and a secure token URL before sending anything', async () => {

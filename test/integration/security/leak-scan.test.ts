@@ -94,8 +94,22 @@ function printedToken(stdout: string, format: string): string {
   return stdout.trim();
 }
 
+/** Client ids of the client secrets, so the scan also looks for the Base64 of `id:secret` in both Basic variants. */
+const CLIENT_IDS: Partial<Record<keyof typeof S, string>> = {
+  myfoxSecret: 'myfox-client',
+  insidersSecret: 'abc123def456',
+  myfiberSecret: 'myfiber-client',
+  wrongClientSecret: 'myfox-client',
+};
+
 function allSecrets(): Secret[] {
-  return [...Object.entries(S).map(([label, value]) => ({ label, value })), ...[...tokens].map((value, i) => ({ label: `token #${i + 1}`, value }))];
+  return [
+    ...Object.entries(S).map(([label, value]) => {
+      const clientId = CLIENT_IDS[label as keyof typeof S];
+      return { label, value, ...(clientId !== undefined ? { clientId } : {}) };
+    }),
+    ...[...tokens].map((value, i) => ({ label: `token #${i + 1}`, value })),
+  ];
 }
 
 describe('secret-leak scan', () => {
@@ -105,6 +119,23 @@ describe('secret-leak scan', () => {
     expect(secretsIn(`Basic ${Buffer.from(`id:${secret.value}`).toString('base64')}`, [{ label: 'b', value: `id:${secret.value}` }])).toEqual(['b']);
     expect(secretsIn(`client_secret=${encodeURIComponent('a b&c=d-secret')}`, [{ label: 'f', value: 'a b&c=d-secret' }])).toEqual(['f']);
     expect(secretsIn(`token ${secret.value}`, [secret], [secret.value])).toEqual([]);
+  });
+
+  it('finds a secret form-encoded with + and with %20, and in the Base64 of both Basic variants', () => {
+    const password = { label: 'password', value: 'P@ss word+/é"x' };
+    expect(secretsIn('password=P%40ss+word%2B%2F%C3%A9%22x', [password])).toEqual(['password']);
+    expect(secretsIn('password=P%40ss%20word%2B%2F%C3%A9%22x', [password])).toEqual(['password']);
+    expect(secretsIn('password=p%40ss%20word%2b%2f%c3%a9%22x', [{ label: 'p', value: 'p@ss word+/é"x' }])).toEqual(['p']);
+    expect(secretsIn('{"password":"P@ss word+\\/\\u00e9\\"x"}', [password])).toEqual(['password']);
+    const clientSecret = { label: 'client secret', value: 's3cr:t +/x', clientId: 'my client' };
+    const formBasic = Buffer.from('my+client:s3cr%3At+%2B%2Fx').toString('base64');
+    const rawBasic = Buffer.from('my client:s3cr:t +/x').toString('base64');
+    expect(secretsIn(`Authorization: Basic ${formBasic}`, [clientSecret])).toEqual(['client secret']);
+    expect(secretsIn(`Authorization: Basic ${rawBasic}`, [clientSecret])).toEqual(['client secret']);
+    // With another client id in front (any Base64 alignment), the secret is still found.
+    const longer = { label: 'long', value: 'a-much-longer-client-secret-value' };
+    for (const id of ['a', 'ab', 'abc']) expect(secretsIn(Buffer.from(`${id}:${longer.value}`).toString('base64'), [longer])).toEqual(['long']);
+    expect(secretsIn('nothing to see here, only ordinary words', [password, clientSecret, longer])).toEqual([]);
   });
 
   it('no CLI command leaks a secret, token or passphrase to stdout, stderr, HOME or the data folder', { timeout: 180_000 }, async () => {

@@ -155,10 +155,11 @@ describe('createApiHandlers', () => {
     expect(result).toMatchObject({ ok: false, error: { kind: 'input', code: 'ERR_INPUT_UNKNOWN' } });
   });
 
-  it('refuses to send a token to a plain-http test address that is not 127.0.0.1', async () => {
+  it('refuses to send a token to a plain-http test address that is not on this computer', async () => {
     await api['accounts:import']({ text: myfiberToml(provider.clients.myfiber.clientSecret!, 'api') });
-    // 127.0.0.2 is not an allowed loopback name, and even a failing check would stay on this machine.
-    const update = await api['accounts:update']({ name: 'api', patch: { apiUrl: 'http://127.0.0.2:9/me' } });
+    // 192.0.2.1 (TEST-NET-1, RFC 5737) is not loopback, and is refused before any connection.
+    // (127.0.0.2 used to stand in here; all of 127.0.0.0/8 is loopback now, issue 9 item 17.)
+    const update = await api['accounts:update']({ name: 'api', patch: { apiUrl: 'http://192.0.2.1:9/me' } });
     const result = update.ok ? await api['tokens:test-api']({ name: 'api' }) : update;
     expect(result).toMatchObject({ ok: false, error: { kind: 'input', code: 'ERR_INPUT_INSECURE_URL' } });
   });

@@ -74,6 +74,29 @@ describe('parseTokenResponse', () => {
       expect((error as TransportError).code).toBe('ERR_RESPONSE_INVALID');
     }
   });
+
+  it('refuses a token_type that is not an RFC 7230 token: it would inject a header (issue 9 item 5)', () => {
+    for (const bad of ['Bearer\r\nX-Injected: evil', 'Bearer evil', 'Bearer\n', 'Be:arer', 'Bé', '"Bearer"']) {
+      expect(() => parseTokenResponse({ access_token: 'a', token_type: bad }, NOW), JSON.stringify(bad)).toThrow(
+        expect.objectContaining({ code: 'ERR_RESPONSE_INVALID', message: expect.stringContaining('token_type') }),
+      );
+    }
+    for (const [sent, kept] of [['bearer', 'Bearer'], ['BEARER', 'Bearer'], ['bEaReR', 'Bearer'], ['DPoP', 'DPoP'], ['N_A-1.x~', 'N_A-1.x~']]) {
+      expect(parseTokenResponse({ access_token: 'a', token_type: sent }, NOW).tokenType).toBe(kept);
+    }
+  });
+
+  it('never produces an expiry no Date can hold from a huge configured lifetime (issue 9 item 14)', () => {
+    // Saved by an older version that did not bound token_lifetime at import.
+    for (const lifetime of [Number.MAX_SAFE_INTEGER, 1e300, 8.64e12]) {
+      const t = parseTokenResponse({ access_token: 'opaque' }, NOW, { defaultTokenLifetimeSeconds: lifetime });
+      expect(t.expiresAt).toBeUndefined();
+    }
+    const t = parseTokenResponse({ access_token: 'opaque', refresh_token: 'r', refresh_expires_in: 3e9 }, NOW);
+    if (t.refreshExpiresAt !== undefined) expect(() => new Date(t.refreshExpiresAt!).toISOString()).not.toThrow();
+    const tenYears = parseTokenResponse({ access_token: 'opaque' }, NOW, { defaultTokenLifetimeSeconds: 315_360_000 });
+    expect(new Date(tenYears.expiresAt!).toISOString()).toBe(new Date(NOW + 315_360_000_000).toISOString());
+  });
 });
 
 describe('parseErrorResponse', () => {
@@ -112,7 +135,13 @@ describe('parseErrorResponse', () => {
 });
 
 describe('processTokenResponse', () => {
-  const response = (status: number, bodyText: string, json?: unknown) => ({ status, headers: new Headers(), bodyText, ...(json !== undefined ? { json } : {}) });
+  const response = (status: number, bodyText: string, json?: unknown, headers: Record<string, string> = {}) => ({
+    status,
+    headers: new Headers(headers),
+    bodyText,
+    bodyBytes: Buffer.byteLength(bodyText),
+    ...(json !== undefined ? { json } : {}),
+  });
 
   it('prefers the OAuth error over the status', () => {
     expect(() => processTokenResponse(response(200, '', { error: 'x' }), NOW)).toThrow(AuthServerError);
@@ -122,13 +151,31 @@ describe('processTokenResponse', () => {
     expect(() => processTokenResponse(response(503, '{"message":"maintenance"}', { message: 'maintenance' }), NOW)).toThrow(/HTTP 503.*maintenance/);
   });
 
-  it('quotes at most about 200 characters of a non-JSON body', () => {
+  it('quotes at most about 200 characters of a non-2xx body', () => {
     try {
-      processTokenResponse(response(200, 'x'.repeat(5000)), NOW);
+      processTokenResponse(response(502, 'x'.repeat(5000)), NOW);
       expect.unreachable();
     } catch (e) {
-      expect((e as TransportError).code).toBe('ERR_RESPONSE_NOT_JSON');
+      expect((e as TransportError).code).toBe('ERR_HTTP_STATUS');
+      expect((e as Error).message).toContain('xxxxxxxxxx');
       expect((e as Error).message.length).toBeLessThan(400);
     }
+  });
+
+  it('never quotes a 2xx body that is not JSON, naming its type and length instead (issue 9 item 1)', () => {
+    const form = 'access_token=fresh-token-1f2e3d&token_type=bearer&expires_in=3600';
+    const cut = '{"access_token":"fresh-token-4a5b6c","refresh_token":"fresh-refresh-7d8e9f';
+    for (const [body, type] of [[form, 'application/x-www-form-urlencoded'], [cut, 'application/json'], ['x'.repeat(5000), 'text/plain']] as const) {
+      try {
+        processTokenResponse(response(200, body, undefined, { 'content-type': type }), NOW);
+        expect.unreachable();
+      } catch (e) {
+        expect((e as TransportError).code).toBe('ERR_RESPONSE_NOT_JSON');
+        const message = (e as Error).message;
+        expect(message).toContain(`${Buffer.byteLength(body)} bytes of ${type}`);
+        expect(message).not.toMatch(/fresh|xxxx|access_token/);
+      }
+    }
+    expect(() => processTokenResponse(response(204, ''), NOW)).toThrow(/HTTP 204 with a body that is empty\./);
   });
 });

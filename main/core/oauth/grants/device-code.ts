@@ -7,6 +7,8 @@ import { AuthServerError, InputError, TransportError } from '../../errors.js';
 import { authenticateRequest } from '../client-auth.js';
 import type { DeviceCodePrompt, GrantContext } from '../context.js';
 import { assertSecureEndpoint, safeRequest, withRateLimitRetry } from '../http.js';
+import { extraParams } from '../protocol-params.js';
+import { quoteServerText } from '../redaction.js';
 import { joinScopes, requestSecrets, requestTokens } from '../token-endpoint.js';
 import { httpStatusError, notJsonError, parseErrorResponse } from '../token-response.js';
 import { sleep } from '../sleep.js';
@@ -21,6 +23,9 @@ const SLOW_DOWN_STEP_SECONDS = 5;
 const MAX_EXPIRES_IN_SECONDS = 3600;
 
 const WHAT = 'device authorization endpoint';
+
+/** RFC 8628 6.1 suggests 8 characters; anything past this is no code a person types. */
+const MAX_USER_CODE_LENGTH = 64;
 
 export interface DeviceCodeOptions {
   /**
@@ -49,15 +54,17 @@ export async function requestDeviceAuthorization(settings: AccountSettings, ctx:
   const url = settings.deviceAuthorizationUrl;
   if (!url) throw new InputError('ERR_INPUT_MISSING', 'The device_code grant needs device_authorization_url.', { field: 'device_authorization_url' });
   assertSecureEndpoint(url, WHAT);
-  const params: Record<string, string> = { ...(settings.extra.device ?? {}) };
+  // Extras first, the account's scope over them, client authentication last (client-auth.ts).
+  const params: Record<string, string> = extraParams(settings, 'device');
   const scope = joinScopes(settings);
   if (scope !== undefined) params.scope = scope;
-  const secrets = requestSecrets(settings, params);
+  const secrets = requestSecrets(settings, params, ctx);
 
   const response = await withRateLimitRetry(
     async () => {
       const wire = await authenticateRequest(settings.clientAuth, settings, url, params, ctx);
-      return safeRequest(wire.url, { method: 'POST', headers: wire.headers, ...(wire.body !== undefined ? { body: wire.body } : {}) }, ctx, WHAT);
+      secrets.push(...wire.secrets);
+      return safeRequest(wire.url, { method: 'POST', headers: wire.headers, ...(wire.body !== undefined ? { body: wire.body } : {}), secrets }, ctx, WHAT);
     },
     ctx,
     WHAT,
@@ -82,29 +89,40 @@ function parseDeviceAuthorization(json: unknown): DeviceAuthorization {
   const deviceCode = text(o.device_code);
   const userCode = text(o.user_code);
   // Google's older endpoint says verification_url.
-  const verificationUri = text(o.verification_uri) ?? text(o.verification_url);
+  const verificationUri = webUrl(text(o.verification_uri) ?? text(o.verification_url));
   const expiresIn = num(o.expires_in);
   if (!deviceCode) throw invalid('no device_code');
   if (!userCode) throw invalid('no user_code');
-  if (!verificationUri || !isWebUrl(verificationUri)) throw invalid('no http(s) verification_uri');
+  // The user code is printed on a terminal and shown in the app as it is: it
+  // must be something a person can read and type, not escape sequences.
+  if (userCode.length > MAX_USER_CODE_LENGTH || quoteServerText(userCode, MAX_USER_CODE_LENGTH) !== userCode) {
+    throw invalid('a user_code with control characters, line breaks or more than 64 characters');
+  }
+  if (!verificationUri) throw invalid('no http(s) verification_uri');
   if (expiresIn === undefined) throw invalid('no expires_in');
-  const complete = text(o.verification_uri_complete);
+  const complete = webUrl(text(o.verification_uri_complete));
   return {
     deviceCode,
     userCode,
     verificationUri,
-    ...(complete && isWebUrl(complete) ? { verificationUriComplete: complete } : {}),
+    ...(complete ? { verificationUriComplete: complete } : {}),
     expiresIn: Math.min(expiresIn, MAX_EXPIRES_IN_SECONDS),
     interval: num(o.interval) ?? DEFAULT_INTERVAL_SECONDS,
   };
 }
 
-function isWebUrl(value: string): boolean {
+/**
+ * An http(s) URL as the URL parser serialises it, so that control characters
+ * (an ESC sequence meant to clear the screen) come out percent-encoded and
+ * cannot act on a terminal; undefined when it is not one.
+ */
+function webUrl(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
   try {
-    const { protocol } = new URL(value);
-    return protocol === 'https:' || protocol === 'http:';
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -138,7 +156,7 @@ export async function runDeviceCodeGrant(settings: AccountSettings, ctx: GrantCo
   ctx.onProgress?.('Waiting for the code to be confirmed...');
 
   const expired = (): AuthServerError =>
-    new AuthServerError('ERR_AUTH_EXPIRED', `The code ${auth.userCode} expired before it was confirmed. Start the sign-in again.`, {
+    new AuthServerError('ERR_AUTH_EXPIRED', `The code ${quoteServerText(auth.userCode, MAX_USER_CODE_LENGTH)} expired before it was confirmed. Start the sign-in again.`, {
       error: 'expired_token',
     });
 

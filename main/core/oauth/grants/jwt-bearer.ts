@@ -7,7 +7,7 @@ import type { AccountSettings, TokenSet } from '../../../../shared/account.js';
 import { InputError } from '../../errors.js';
 import type { GrantContext } from '../context.js';
 import { assertSecureEndpoint, safeRequest, withRateLimitRetry } from '../http.js';
-import { createJwtAssertion } from '../jwt-assertion.js';
+import { assertAudienceOrigin, createJwtAssertion } from '../jwt-assertion.js';
 import { buildTokenParams, requestSecrets, requestTokens } from '../token-endpoint.js';
 import { processTokenResponse } from '../token-response.js';
 
@@ -27,6 +27,8 @@ export async function runJwtBearerGrant(settings: AccountSettings, ctx: GrantCon
   const tokenUrl = settings.tokenUrl;
   if (!tokenUrl) throw new InputError('ERR_INPUT_MISSING', 'The jwt_bearer grant needs token_url.', { field: 'token_url' });
   assertSecureEndpoint(tokenUrl, WHAT);
+  // Before anything is signed: an assertion for the real issuer must never reach another host.
+  assertAudienceOrigin(audience, tokenUrl, 'jwt_bearer assertion', 'token_url');
 
   // RFC 7523 3.1: client authentication is optional with this grant, and the
   // myfiber key file carries no client_id, so "none" without an id sends no client parameters at all.
@@ -36,7 +38,7 @@ export async function runJwtBearerGrant(settings: AccountSettings, ctx: GrantCon
   }
 
   let sentAt = ctx.ports.clock.now();
-  let secrets: string[] = requestSecrets(settings, {});
+  const secrets: string[] = requestSecrets(settings, {}, ctx);
   const response = await withRateLimitRetry(
     async () => {
       // A fresh assertion (new jti) per attempt: a server may refuse a replayed one.
@@ -44,11 +46,17 @@ export async function runJwtBearerGrant(settings: AccountSettings, ctx: GrantCon
         grant_type: JWT_BEARER_GRANT_TYPE,
         assertion: await createJwtAssertion(key, audience, ctx.ports),
       });
-      secrets = requestSecrets(settings, params);
+      secrets.push(...requestSecrets(settings, params, ctx));
+      ctx.onRequestSent?.();
       sentAt = ctx.ports.clock.now();
       return safeRequest(
         tokenUrl,
-        { method: 'POST', headers: { Accept: 'application/json', 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params).toString() },
+        {
+          method: 'POST',
+          headers: { Accept: 'application/json', 'Content-Type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams(params).toString(),
+          secrets,
+        },
         ctx,
         WHAT,
       );
