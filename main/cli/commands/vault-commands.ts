@@ -40,10 +40,10 @@ async function openSession(cli: CliContext, dataDir: string, options: OpenOption
     throw new VaultError('ERR_VAULT_NOT_FOUND', `There is no TokenDesk vault in ${dataDir}. Import credentials first: tokendesk import FILE.`);
   }
   if (vault === 'missing') {
-    say(cli.io, `Creating a new vault in ${dataDir}.`);
     const words = [...(options.passphraseContext ?? []), loginName()];
     const passphrase = await chooseNewPassphrase(cli.io, (candidate) => passphraseProblem(candidate, words), cli.signal);
     throwIfCancelled(cli.signal);
+    say(cli.io, `Creating a new vault in ${dataDir}.`);
     await session.create({ passphrase });
   } else {
     const report: UnlockReport = await session.unlock(await readPassphrase(cli.io, 'Vault passphrase: ', cli.signal));
