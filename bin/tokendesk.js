@@ -9,4 +9,8 @@ if (!existsSync(fileURLToPath(entry))) {
   process.exit(1);
 }
 const { main } = await import(entry.href);
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// Cancelled (130): exit now rather than wait for whatever the cancelled
+// command left behind (a sign-in listener, a request being torn down).
+if (code === 130) process.exit(code);
+process.exitCode = code;

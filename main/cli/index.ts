@@ -8,12 +8,15 @@ import { randomBytes } from 'node:crypto';
 import { CancelledError, exitCodeFor, InputError, isTokenDeskError } from '../core/errors.js';
 import { systemClock, type CorePorts } from '../core/ports.js';
 import { parseArgs, stringFlag, usageError } from './args.js';
+import { untilCancelled } from './cancel.js';
 import type { CliContext } from './context.js';
 import { defaultDataDir } from './data-dir.js';
+import { releaseBlockedReads } from './input-file.js';
 import { decodeToken } from './commands/decode.js';
 import { tokenFromFile } from './commands/token-from-file.js';
 import { importCommand, listCommand, removeCommand, revokeCommand, tokenCommand } from './commands/vault-commands.js';
 import { TOKEN_FORMATS, type TokenFormat } from './output.js';
+import { terminalSafeJson } from './safe-text.js';
 import { processIo, say, type Io } from './terminal.js';
 
 export const USAGE = `Usage:
@@ -23,10 +26,11 @@ export const USAGE = `Usage:
   tokendesk token NAME [--force] [--format raw|json|header] [--no-browser] [--vault DIR]
   tokendesk revoke NAME [--vault DIR]
   tokendesk remove NAME [--vault DIR]
-  tokendesk decode [TOKEN]            (reads the token from stdin when not given)
+  tokendesk decode < FILE             (or: ... | tokendesk decode; a TOKEN argument works too, but ps shows it)
 
-The vault passphrase comes from TOKENDESK_PASSPHRASE or a prompt on a terminal.
---vault defaults to the desktop app's data folder.`;
+The vault passphrase comes from TOKENDESK_PASSPHRASE or a prompt on a terminal;
+a new vault's passphrase is asked twice and must be hard to guess.
+--vault defaults to the desktop app's data folder. Ctrl+C cancels (exit 130).`;
 
 const vaultFlag = { vault: { value: true } } as const;
 
@@ -37,14 +41,32 @@ export interface MainOptions {
   handleSignals?: boolean;
 }
 
+/** After a first Ctrl+C, how long until the CLI says that a second one quits at once. */
+const STILL_STOPPING_HINT_MS = 1_000;
+
 export async function main(argv: string[], options: MainOptions = {}): Promise<number> {
   const io = options.io ?? processIo();
   const controller = new AbortController();
-  const onSignal = () => controller.abort();
+  let hint: NodeJS.Timeout | undefined;
+  // The first Ctrl+C or SIGTERM cancels: lock waits, requests, prompts and
+  // file reads stop, the history says so, the lock is released, exit 130.
+  // A second one exits at once, even if something is stuck.
+  const onSignal = () => {
+    if (!controller.signal.aborted) {
+      controller.abort();
+      hint = setTimeout(() => say(io, 'Stopping... press Ctrl+C again to quit at once.'), STILL_STOPPING_HINT_MS);
+      hint.unref();
+      return;
+    }
+    say(io, 'tokendesk: Cancelled.');
+    // A read still blocked in the OS would make exit() wait for its thread.
+    releaseBlockedReads();
+    process.exit(exitCodeFor(new CancelledError()));
+  };
   const handleSignals = options.handleSignals ?? true;
   if (handleSignals) {
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
   }
   const cli: CliContext = {
     io,
@@ -65,6 +87,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     reportError(io, failure);
     return exitCodeFor(failure);
   } finally {
+    clearTimeout(hint);
     if (handleSignals) {
       process.removeListener('SIGINT', onSignal);
       process.removeListener('SIGTERM', onSignal);
@@ -101,8 +124,11 @@ async function run(cli: CliContext, argv: string[]): Promise<void> {
     case 'decode': {
       const args = parseArgs(rest, {}, USAGE);
       if (args.positionals.length > 1) throw usageError('decode takes at most one TOKEN.', USAGE);
-      const token = args.positionals[0] ?? (await readAll(cli.io.stdin));
-      cli.io.stdout.write(`${JSON.stringify(decodeToken(token, cli.ports.clock.now()), null, 2)}\n`);
+      const given = args.positionals[0];
+      // Still accepted (scripts use it), but argv is public on this computer.
+      if (given !== undefined) say(cli.io, 'Warning: a token given as an argument can be seen by other programs on this computer (ps); pipe it instead: ... | tokendesk decode');
+      const token = given ?? (await untilCancelled(readAll(cli.io.stdin), cli.signal));
+      cli.io.stdout.write(`${terminalSafeJson(decodeToken(token, cli.ports.clock.now()))}\n`);
       return;
     }
     default:

@@ -1,7 +1,13 @@
-/** How the CLI shows an interactive sign-in: URL on stderr, browser, or a pasted redirect. */
+/**
+ * How the CLI shows an interactive sign-in: URL on stderr, browser, or a
+ * pasted redirect. The URL, the user code and the verification address come
+ * from a server or a file: they reach the terminal only through `say`, which
+ * strips control characters.
+ */
 import type { AuthorizationFlows } from '../core/oauth/authorization-flows.js';
 import type { AuthorizationPrompt, DeviceCodePrompt } from '../core/oauth/context.js';
 import { openInBrowser, readLine, say, type Io } from './terminal.js';
+import { localTimeOfDay } from './time-format.js';
 
 export interface PromptOptions {
   io: Io;
@@ -33,6 +39,7 @@ export function deviceCodePromptHandler(io: Io, openBrowser: boolean): (prompt: 
     say(io, `To sign in, open ${prompt.verificationUri} and enter the code: ${prompt.userCode}`);
     if (prompt.verificationUriComplete) say(io, `(or open ${prompt.verificationUriComplete})`);
     if (openBrowser) void openInBrowser(prompt.verificationUriComplete ?? prompt.verificationUri);
-    say(io, `Waiting until the code is confirmed (it expires at ${new Date(prompt.expiresAt).toLocaleTimeString()})...`);
+    const expiry = localTimeOfDay(prompt.expiresAt);
+    say(io, `Waiting until the code is confirmed${expiry ? ` (it expires at ${expiry})` : ''}...`);
   };
 }

@@ -6,6 +6,8 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { CancelledError, InputError, VaultError } from '../core/errors.js';
+import { childEnvironment } from './child-env.js';
+import { terminalSafe } from './safe-text.js';
 
 export interface Io {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?(mode: boolean): unknown };
@@ -18,24 +20,57 @@ export function processIo(): Io {
   return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env };
 }
 
+/**
+ * One message on stderr. Every message may quote a server or a file (an
+ * issuer, a device code, an account name, an error description), so each is
+ * stripped of terminal control characters here, in the one place they pass.
+ */
 export function say(io: Io, line: string): void {
-  io.stderr.write(`${line}\n`);
+  io.stderr.write(`${terminalSafe(line)}\n`);
 }
 
 /** The vault passphrase: TOKENDESK_PASSPHRASE, else a hidden prompt on a terminal. */
-export async function readPassphrase(io: Io, prompt: string): Promise<string> {
+export async function readPassphrase(io: Io, prompt: string, signal?: AbortSignal): Promise<string> {
   const fromEnv = io.env.TOKENDESK_PASSPHRASE;
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  requireTerminal(io);
+  return promptHidden(io, prompt, signal);
+}
+
+/**
+ * A passphrase being SET (a new vault): TOKENDESK_PASSPHRASE, else asked
+ * twice on a terminal, because a typo here would lock the credentials away
+ * for good. `check` runs after the first entry, so a weak passphrase is
+ * refused before the person types it again; a refusal or a mismatch is an
+ * InputError and nothing is created.
+ */
+export async function chooseNewPassphrase(io: Io, check: (passphrase: string) => string | undefined, signal?: AbortSignal): Promise<string> {
+  const fromEnv = io.env.TOKENDESK_PASSPHRASE;
+  if (fromEnv !== undefined && fromEnv !== '') {
+    const problem = check(fromEnv);
+    if (problem !== undefined) throw new InputError('ERR_INPUT_FIELD', `TOKENDESK_PASSPHRASE cannot protect a new vault. ${problem} Nothing was created.`);
+    return fromEnv;
+  }
+  requireTerminal(io);
+  const first = await promptHidden(io, 'Choose a passphrase for the new vault (four or more words picked at random work well): ', signal);
+  const problem = check(first);
+  if (problem !== undefined) throw new InputError('ERR_INPUT_FIELD', `${problem} Nothing was created.`);
+  const second = await promptHidden(io, 'Type the same passphrase again: ', signal);
+  if (second !== first) throw new InputError('ERR_INPUT_FIELD', 'The two passphrases differ; nothing was created.');
+  return first;
+}
+
+function requireTerminal(io: Io): void {
   if (!io.stdin.isTTY || !io.stdin.setRawMode) {
     throw new VaultError(
       'ERR_VAULT_LOCKED',
       'The vault needs its passphrase: set TOKENDESK_PASSPHRASE, or run the command in a terminal to be asked for it.',
     );
   }
-  return promptHidden(io, prompt);
 }
 
-function promptHidden(io: Io, prompt: string): Promise<string> {
+function promptHidden(io: Io, prompt: string, signal?: AbortSignal): Promise<string> {
+  if (signal?.aborted) return Promise.reject(new CancelledError());
   return new Promise((resolve, reject) => {
     const stdin = io.stdin;
     // Echo off before the prompt shows: a quick typist must not see the passphrase on screen.
@@ -43,10 +78,12 @@ function promptHidden(io: Io, prompt: string): Promise<string> {
     stdin.resume();
     io.stderr.write(prompt);
     let entered = '';
+    const onAbort = () => finish(new CancelledError());
     const finish = (error?: Error) => {
       stdin.setRawMode!(false);
       stdin.pause();
       stdin.removeListener('data', onData);
+      signal?.removeEventListener('abort', onAbort);
       io.stderr.write('\n');
       if (error) reject(error);
       else resolve(entered);
@@ -60,6 +97,7 @@ function promptHidden(io: Io, prompt: string): Promise<string> {
       }
     };
     stdin.on('data', onData);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
 
@@ -89,7 +127,8 @@ export async function openInBrowser(url: string): Promise<void> {
   const [command, args] =
     process.platform === 'win32' ? ['rundll32', ['url.dll,FileProtocolHandler', url]] : process.platform === 'darwin' ? ['open', [url]] : ['xdg-open', [url]];
   await new Promise<void>((resolve) => {
-    const child = spawn(command, args, { stdio: 'ignore', detached: true });
+    // The browser lives on after the CLI: it must not keep TOKENDESK_PASSPHRASE.
+    const child = spawn(command, args, { stdio: 'ignore', detached: true, env: childEnvironment(process.env) });
     // No browser available is not fatal: the URL is already printed.
     child.once('error', () => resolve());
     child.once('spawn', () => {

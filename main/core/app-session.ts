@@ -6,9 +6,9 @@
 import { AccountService } from './accounts/account-service.js';
 import { emptyDocument, type Preferences, type VaultDocument } from './accounts/document.js';
 import { VaultDocumentStore } from './accounts/vault-store.js';
-import { MIN_PASSPHRASE_LENGTH } from '../../shared/passphrase.js';
 import { InputError, VaultError } from './errors.js';
 import { AuthorizationFlows } from './oauth/authorization-flows.js';
+import { passphraseProblem } from './passphrase-strength.js';
 import type { CorePorts } from './ports.js';
 import type { KeySlotProvider } from './vault/key-slot.js';
 import { createPassphraseSlot, Vault, type VaultOptions } from './vault/index.js';
@@ -187,8 +187,7 @@ export class AppSession {
 }
 
 function checkPassphrase(passphrase: string): string {
-  if (passphrase.length < MIN_PASSPHRASE_LENGTH) {
-    throw new InputError('ERR_INPUT_FIELD', `The passphrase is too short: use at least ${MIN_PASSPHRASE_LENGTH} characters.`, { field: 'passphrase' });
-  }
+  const problem = passphraseProblem(passphrase);
+  if (problem !== undefined) throw new InputError('ERR_INPUT_FIELD', problem, { field: 'passphrase' });
   return passphrase;
 }

@@ -1,6 +1,7 @@
 /** `tokendesk decode [TOKEN]`: offline JWT inspection, never sent anywhere. */
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { InputError } from '../../core/errors.js';
+import { isoTime } from '../time-format.js';
 
 export interface DecodedToken {
   header: Record<string, unknown>;
@@ -23,11 +24,13 @@ export function decodeToken(token: string, now: number): DecodedToken {
   } catch {
     throw new InputError('ERR_INPUT_FIELD', 'This looks like a JWT but its header or claims are not valid Base64url JSON.');
   }
-  const exp = typeof claims.exp === 'number' ? claims.exp * 1000 : undefined;
+  // An exp no date can hold (a hostile or broken token) is shown as unknown, not a crash.
+  const expiresAt = typeof claims.exp === 'number' ? isoTime(claims.exp * 1000) : undefined;
+  const exp = expiresAt !== undefined ? (claims.exp as number) * 1000 : undefined;
   return {
     header,
     claims,
-    expires_at: exp !== undefined ? new Date(exp).toISOString() : null,
+    expires_at: expiresAt ?? null,
     expires_in: exp !== undefined ? Math.floor((exp - now) / 1000) : null,
     expired: exp !== undefined ? exp <= now : null,
   };

@@ -1,12 +1,13 @@
 /** `tokendesk token --from FILE`: run the grant straight from a credentials file, no vault. */
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { AccountSettings } from '../../../shared/account.js';
 import { InputError } from '../../core/errors.js';
 import { importCredentials } from '../../core/import/index.js';
 import { AuthorizationFlows, obtainToken, resolveEndpoints } from '../../core/oauth/index.js';
 import type { GrantContext } from '../../core/oauth/context.js';
+import { throwIfCancelled, untilCancelled } from '../cancel.js';
 import type { CliContext } from '../context.js';
+import { readInputText } from '../input-file.js';
 import { formatToken, type TokenFormat } from '../output.js';
 import { authorizationPromptHandler, deviceCodePromptHandler } from '../prompts.js';
 import { say } from '../terminal.js';
@@ -20,8 +21,8 @@ export interface TokenFromFileOptions {
 
 export async function tokenFromFile(cli: CliContext, options: TokenFromFileOptions): Promise<void> {
   const path = resolve(options.file);
-  const text = await readInputFile(path, options.file);
-  const accounts = await importCredentials({ text, fileName: options.file, baseDir: dirname(path) });
+  const text = await readInputFile(path, options.file, cli.signal);
+  const accounts = await untilCancelled(importCredentials({ text, fileName: options.file, baseDir: dirname(path) }), cli.signal);
   const settings = pickAccount(accounts, options.account, options.file);
 
   const flows = new AuthorizationFlows({ ports: cli.ports });
@@ -47,7 +48,7 @@ export async function tokenFromFile(cli: CliContext, options: TokenFromFileOptio
   try {
     const resolved = await resolveEndpoints(settings, ctx);
     const tokens = await obtainToken(resolved, ctx, flows);
-    cli.io.stdout.write(formatToken(tokens, options.format));
+    cli.io.stdout.write(formatToken(tokens, options.format, cli.ports.clock.now()));
   } catch (error) {
     throw pasteFailure ?? error;
   } finally {
@@ -55,10 +56,11 @@ export async function tokenFromFile(cli: CliContext, options: TokenFromFileOptio
   }
 }
 
-async function readInputFile(path: string, shown: string): Promise<string> {
+async function readInputFile(path: string, shown: string, signal: AbortSignal): Promise<string> {
   try {
-    return await readFile(path, 'utf8');
+    return await readInputText(path, signal);
   } catch (error) {
+    throwIfCancelled(signal);
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'there is no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : 'it cannot be read';
     throw new InputError('ERR_INPUT_FIELD', `Cannot read the credentials file: ${why}.`, { file: shown });

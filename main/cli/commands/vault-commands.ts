@@ -1,47 +1,94 @@
 /** The vault commands of SPEC 6: import, list, token NAME, revoke, remove. */
-import { readFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { AppSession } from '../../core/app-session.js';
 import { InputError, VaultError } from '../../core/errors.js';
 import { importCredentials } from '../../core/import/index.js';
+import { passphraseProblem } from '../../core/passphrase-strength.js';
+import { throwIfCancelled, untilCancelled } from '../cancel.js';
 import type { CliContext } from '../context.js';
+import { readInputText } from '../input-file.js';
 import { formatToken, type TokenFormat } from '../output.js';
 import { authorizationPromptHandler, deviceCodePromptHandler } from '../prompts.js';
-import { readPassphrase, say } from '../terminal.js';
+import { terminalSafeCell, terminalSafeJson } from '../safe-text.js';
+import { chooseNewPassphrase, readPassphrase, say } from '../terminal.js';
+import { isoTime, localDateTime } from '../time-format.js';
 
-async function openSession(cli: CliContext, dataDir: string, createIfMissing: boolean): Promise<AppSession> {
-  const session = new AppSession({ dataDir, ports: cli.ports, ...(cli.timeoutMs !== undefined ? { timeoutMs: cli.timeoutMs } : {}) });
+/**
+ * What `AppSession.unlock()` tells about a vault opened from its backup.
+ * Every field but `openedFromBackup` is optional: an older core only says
+ * that it happened.
+ */
+interface UnlockReport {
+  openedFromBackup: boolean;
+  recovery?: { backupSavedAt?: number; damagedCopyPath?: string };
+}
+
+interface OpenOptions {
+  createIfMissing: boolean;
+  /** Words that go with what is being stored (account names): a new passphrase must not be made of them. */
+  passphraseContext?: string[];
+}
+
+async function openSession(cli: CliContext, dataDir: string, options: OpenOptions): Promise<AppSession> {
+  // Every wait for the vault lock ends on Ctrl+C / SIGTERM. Built as a variable
+  // so this compiles against a core whose AppSessionOptions has no `signal` yet.
+  const sessionOptions = { dataDir, ports: cli.ports, signal: cli.signal, ...(cli.timeoutMs !== undefined ? { timeoutMs: cli.timeoutMs } : {}) };
+  const session = new AppSession(sessionOptions);
   const { vault } = await session.status();
-  if (vault === 'missing' && !createIfMissing) {
+  if (vault === 'missing' && !options.createIfMissing) {
     throw new VaultError('ERR_VAULT_NOT_FOUND', `There is no TokenDesk vault in ${dataDir}. Import credentials first: tokendesk import FILE.`);
   }
   if (vault === 'missing') {
+    const words = [...(options.passphraseContext ?? []), loginName()];
+    const passphrase = await chooseNewPassphrase(cli.io, (candidate) => passphraseProblem(candidate, words), cli.signal);
+    throwIfCancelled(cli.signal);
     say(cli.io, `Creating a new vault in ${dataDir}.`);
-    const passphrase = await readPassphrase(cli.io, 'Choose a passphrase for the new vault (at least 8 characters): ');
     await session.create({ passphrase });
   } else {
-    await session.unlock(await readPassphrase(cli.io, 'Vault passphrase: '));
+    const report: UnlockReport = await session.unlock(await readPassphrase(cli.io, 'Vault passphrase: ', cli.signal));
+    if (report.openedFromBackup) say(cli.io, backupNotice(report));
   }
+  throwIfCancelled(cli.signal);
   return session;
+}
+
+/** Plain words for a vault opened from its backup: what happened, what is lost, where the damaged file is. */
+function backupNotice(report: UnlockReport): string {
+  const savedAt = localDateTime(report.recovery?.backupSavedAt);
+  const version = savedAt ? `the previous version, saved ${savedAt}` : 'the previous version (its backup)';
+  const lines = [`Warning: the vault file was damaged, so TokenDesk opened ${version}. Changes made after that version are lost.`];
+  const damaged = report.recovery?.damagedCopyPath;
+  if (damaged) lines.push(`The damaged file was kept as ${damaged}.`);
+  return lines.join(' ');
+}
+
+function loginName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return ''; // no user entry (some containers): nothing to add
+  }
 }
 
 export async function importCommand(cli: CliContext, dataDir: string, file: string): Promise<void> {
   const path = resolve(file);
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readInputText(path, cli.signal);
   } catch {
+    throwIfCancelled(cli.signal);
     throw new InputError('ERR_INPUT_FIELD', 'Cannot read the credentials file: check the path and permissions.', { file });
   }
   // Parse and validate before touching the vault: nothing is half-imported.
-  const accounts = await importCredentials({ text, fileName: file, baseDir: dirname(path) });
-  const session = await openSession(cli, dataDir, true);
+  const accounts = await untilCancelled(importCredentials({ text, fileName: file, baseDir: dirname(path) }), cli.signal);
+  const session = await openSession(cli, dataDir, { createIfMissing: true, passphraseContext: accounts.map((account) => account.name) });
   await session.accounts().importAccounts(accounts);
   say(cli.io, `Imported ${accounts.length === 1 ? '1 account' : `${accounts.length} accounts`}: ${accounts.map((account) => account.name).join(', ')}.`);
 }
 
 export async function listCommand(cli: CliContext, dataDir: string, json: boolean): Promise<void> {
-  const session = await openSession(cli, dataDir, false);
+  const session = await openSession(cli, dataDir, { createIfMissing: false });
   const accounts = await session.accounts().list();
   if (json) {
     const rows = accounts.map((account) => ({
@@ -49,10 +96,11 @@ export async function listCommand(cli: CliContext, dataDir: string, json: boolea
       preset: account.preset ?? null,
       grant: account.grant,
       status: account.status,
-      expires_at: account.expiresAt !== undefined ? new Date(account.expiresAt).toISOString() : null,
+      // One unrepresentable expiry is null for that account, not a failure of the whole list.
+      expires_at: isoTime(account.expiresAt) ?? null,
       has_refresh_token: account.hasRefreshToken,
     }));
-    cli.io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    cli.io.stdout.write(`${terminalSafeJson(rows)}\n`);
     return;
   }
   if (accounts.length === 0) {
@@ -60,10 +108,10 @@ export async function listCommand(cli: CliContext, dataDir: string, json: boolea
     return;
   }
   const table = [['NAME', 'GRANT', 'STATUS', 'EXPIRES'], ...accounts.map((account) => [
-    account.name,
+    terminalSafeCell(account.name),
     account.grant,
     account.status,
-    account.expiresAt !== undefined ? new Date(account.expiresAt).toISOString() : '-',
+    account.expiresAt === undefined ? '-' : (isoTime(account.expiresAt) ?? 'unknown'),
   ])];
   const widths = table[0]!.map((_, column) => Math.max(...table.map((row) => row[column]!.length)));
   cli.io.stdout.write(table.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n') + '\n');
@@ -74,7 +122,7 @@ export async function tokenCommand(
   dataDir: string,
   options: { name: string; force: boolean; format: TokenFormat; openBrowser: boolean },
 ): Promise<void> {
-  const session = await openSession(cli, dataDir, false);
+  const session = await openSession(cli, dataDir, { createIfMissing: false });
   let pasteFailure: unknown;
   try {
     const tokens = await session.accounts().getToken(options.name, {
@@ -94,7 +142,7 @@ export async function tokenCommand(
       onProgress: (message) => say(cli.io, message),
       onWarning: (message) => say(cli.io, `Warning: ${message}`),
     });
-    cli.io.stdout.write(formatToken(tokens, options.format));
+    cli.io.stdout.write(formatToken(tokens, options.format, cli.ports.clock.now()));
   } catch (error) {
     throw pasteFailure ?? error;
   } finally {
@@ -103,13 +151,13 @@ export async function tokenCommand(
 }
 
 export async function revokeCommand(cli: CliContext, dataDir: string, name: string): Promise<void> {
-  const session = await openSession(cli, dataDir, false);
+  const session = await openSession(cli, dataDir, { createIfMissing: false });
   const { revokedAtServer } = await session.accounts().revoke(name);
   say(cli.io, revokedAtServer ? `Revoked the tokens of "${name}" at the server and forgot them.` : `Forgot the tokens of "${name}" (it has no revocation endpoint).`);
 }
 
 export async function removeCommand(cli: CliContext, dataDir: string, name: string): Promise<void> {
-  const session = await openSession(cli, dataDir, false);
+  const session = await openSession(cli, dataDir, { createIfMissing: false });
   await session.accounts().removeAccount(name);
   say(cli.io, `Removed "${name}" and its tokens from the vault.`);
 }

@@ -3,7 +3,7 @@
  * CLI a pseudo-terminal, and the test types at the prompt as a person would.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,32 +11,45 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_PATH, runCli } from '../../helpers/run-cli.js';
 
 const PASSPHRASE = 'typed at the prompt 42';
+const MYFOX = fileURLToPath(new URL('../../fixtures/import/myfox.toml', import.meta.url));
+const CHOOSE = 'Choose a passphrase for the new vault';
+const AGAIN = 'Type the same passphrase again:';
 const hasScript = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
 let dir: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tokendesk-pty-'));
-  const imported = await runCli(['import', fileURLToPath(new URL('../../fixtures/import/myfox.toml', import.meta.url)), '--vault', dir], { env: { TOKENDESK_PASSPHRASE: PASSPHRASE } });
+  const imported = await runCli(['import', MYFOX, '--vault', dir], { env: { TOKENDESK_PASSPHRASE: PASSPHRASE } });
   expect(imported.code, imported.stderr).toBe(0);
 });
 afterAll(async () => rm(dir, { recursive: true, force: true }));
 
-/** Runs `tokendesk ARGS` on a pseudo-terminal and types `answer` once the prompt shows. */
-function onTerminal(args: string[], answer: string): Promise<{ code: number | null; screen: string }> {
+interface Step {
+  /** Text the CLI shows before it waits for the answer. */
+  prompt: string;
+  answer: string;
+}
+
+/** Runs `tokendesk ARGS` on a pseudo-terminal and types each answer once its prompt shows, in order. */
+function onTerminal(args: string[], answer: string | Step[]): Promise<{ code: number | null; screen: string }> {
+  const steps = typeof answer === 'string' ? [{ prompt: 'Vault passphrase:', answer }] : [...answer];
   const command = [process.execPath, CLI_PATH, ...args].map((part) => `'${part.replaceAll("'", "'\\''")}'`).join(' ');
   return new Promise((resolve, reject) => {
     const child = spawn('script', ['-q', '-e', '-c', command, '/dev/null'], { env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'dumb' } });
     let screen = '';
-    let answered = false;
+    let seen = 0; // how much of the screen earlier prompts used up
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`no answer from the terminal session: ${screen}`));
     }, 20_000);
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       screen += chunk;
-      if (!answered && screen.includes('Vault passphrase:')) {
-        answered = true;
-        child.stdin.write(`${answer}\r`);
+      const next = steps[0];
+      const at = next ? screen.indexOf(next.prompt, seen) : -1;
+      if (next && at !== -1) {
+        steps.shift();
+        seen = at + next.prompt.length;
+        child.stdin.write(`${next.answer}\r`);
       }
     });
     child.once('close', (code) => {
@@ -60,5 +73,44 @@ describe.skipIf(!hasScript)('the passphrase prompt on a terminal', () => {
     expect(code).toBe(5);
     expect(screen).toContain('passphrase');
     expect(screen).not.toContain('not the passphrase');
+  });
+
+  describe('when the passphrase of a new vault is set', () => {
+    const NEW_PASSPHRASE = 'copper meadow tunnel biscuit';
+    const folder = (name: string) => join(dir, name);
+    const filesIn = (path: string) => readdir(path).catch(() => [] as string[]);
+
+    it('asks twice, hiding both, and creates the vault when they match', async () => {
+      const { code, screen } = await onTerminal(['import', MYFOX, '--vault', folder('matched')], [
+        { prompt: CHOOSE, answer: NEW_PASSPHRASE },
+        { prompt: AGAIN, answer: NEW_PASSPHRASE },
+      ]);
+      expect(code, screen).toBe(0);
+      expect(screen).toContain(AGAIN);
+      expect(screen).toContain('Imported 1 account: Myfox home.');
+      expect(screen).not.toContain(NEW_PASSPHRASE);
+      const listed = await runCli(['list', '--json', '--vault', folder('matched')], { env: { TOKENDESK_PASSPHRASE: NEW_PASSPHRASE } });
+      expect(listed.code, listed.stderr).toBe(0);
+      expect(JSON.parse(listed.stdout)[0].name).toBe('Myfox home');
+    });
+
+    it('refuses two different entries and creates nothing (exit 2)', async () => {
+      const { code, screen } = await onTerminal(['import', MYFOX, '--vault', folder('typo')], [
+        { prompt: CHOOSE, answer: NEW_PASSPHRASE },
+        { prompt: AGAIN, answer: 'copper meadow tunnel biscuiy' },
+      ]);
+      expect(code, screen).toBe(2);
+      expect(screen).toContain('The two passphrases differ; nothing was created.');
+      expect(await filesIn(folder('typo'))).toEqual([]);
+    });
+
+    it('refuses a weak passphrase at the first entry, says why, and creates nothing (exit 2)', async () => {
+      const { code, screen } = await onTerminal(['import', MYFOX, '--vault', folder('weak')], [{ prompt: CHOOSE, answer: 'aaaaaaaa' }]);
+      expect(code, screen).toBe(2);
+      expect(screen).toMatch(/This passphrase is too weak: repeated characters[^\n]*\. [^\n]*Nothing was created\./);
+      expect(screen).not.toContain(AGAIN);
+      expect(screen).not.toContain('aaaaaaaa');
+      expect(await filesIn(folder('weak'))).toEqual([]);
+    });
   });
 });

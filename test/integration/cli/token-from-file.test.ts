@@ -217,9 +217,11 @@ describe('tokendesk token --from failures', () => {
 describe('tokendesk decode', () => {
   const jwt = `${Buffer.from(JSON.stringify({ alg: 'RS256', kid: 'k1' })).toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'svc', aud: 'https://so.yio.at', exp: 4_102_444_800, scope: 'openid' })).toString('base64url')}.c2ln`;
 
-  it('decodes a JWT given as argument, offline', async () => {
+  it('decodes a JWT given as argument, offline, warning on stderr that ps shows arguments', async () => {
     const result = await runCli(['decode', jwt]);
     expect(result.code).toBe(0);
+    expect(result.stderr).toBe('Warning: a token given as an argument can be seen by other programs on this computer (ps); pipe it instead: ... | tokendesk decode\n');
+    expect(result.stderr).not.toContain(jwt);
     const decoded = JSON.parse(result.stdout);
     expect(decoded.header).toEqual({ alg: 'RS256', kid: 'k1' });
     expect(decoded.claims.aud).toBe('https://so.yio.at');
@@ -227,8 +229,17 @@ describe('tokendesk decode', () => {
     expect(decoded.expired).toBe(false);
   });
 
-  it('reads the token from stdin, and refuses an opaque token (exit 2)', async () => {
-    expect(JSON.parse((await runCli(['decode'], { input: `${jwt}\n` })).stdout).claims.sub).toBe('svc');
+  it('reads the token from stdin without a warning, and refuses an opaque token (exit 2)', async () => {
+    const piped = await runCli(['decode'], { input: `${jwt}\n` });
+    expect(JSON.parse(piped.stdout).claims.sub).toBe('svc');
+    expect(piped.stderr).toBe('');
     expect((await runCli(['decode'], { input: 'opaque-token' })).code).toBe(2);
+  });
+
+  it('shows an expiry no date can hold as unknown instead of failing', async () => {
+    const absurd = `${jwt.split('.')[0]}.${Buffer.from(JSON.stringify({ sub: 'svc', exp: Number.MAX_SAFE_INTEGER })).toString('base64url')}.c2ln`;
+    const result = await runCli(['decode'], { input: absurd });
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ expires_at: null, expires_in: null, expired: null, claims: { exp: Number.MAX_SAFE_INTEGER } });
   });
 });

@@ -159,6 +159,19 @@ describe('tokendesk vault commands', () => {
     expect(missing.code).toBe(5);
   });
 
+  it('refuses a weak TOKENDESK_PASSPHRASE for a new vault, saying why, and creates nothing (exit 2)', async () => {
+    const file = join(root, 'static.toml');
+    await writeFile(file, 'name = "static"\ngrant = "static"\naccess_token = "t1"\n');
+    for (const weak of ['12345678', 'aaaaaaaa', 'password1', 'qwertyuiop']) {
+      const folder = join(root, `weak-${weak}`);
+      const result = await runCli(['import', file, '--vault', folder], { env: { TOKENDESK_PASSPHRASE: weak } });
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(/TOKENDESK_PASSPHRASE cannot protect a new vault\. This passphrase is too weak: .+ Nothing was created\./);
+      expect(result.stderr).not.toContain(weak);
+      expect(await readdir(folder).catch(() => [])).toEqual([]);
+    }
+  });
+
   it('imports nothing when one account of the file is invalid', async () => {
     const file = join(root, 'half.toml');
     await writeFile(file, '[accounts.good]\ngrant = "static"\naccess_token = "t1"\n\n[accounts.bad]\ngrant = "password"\ntoken_url = "https://x.example/token"\nclient_id = "c"\n');
