@@ -45,7 +45,7 @@ import { KEY_BYTES, open as openSealed, seal } from './envelope.js';
 import { errnoOf, ioOf, type FileIo, type VaultFs } from './file-system.js';
 import type { KeySlotKind, KeySlotProvider, StoredKeySlot } from './key-slot.js';
 import { withFileLock, type FileLockOptions } from './lock.js';
-import { CURRENT_VERSION, VAULT_ID_BYTES, aadV2, damaged, keyIdOf, parseVaultFile, serializeVaultFile } from './vault-file.js';
+import { CURRENT_VERSION, VAULT_ID_BYTES, aadV2, keyIdOf, parseVaultFile, serializeVaultFile } from './vault-file.js';
 import type { VaultEnvelope } from './vault-file.js';
 import { writeStep } from './write-error.js';
 
