@@ -230,6 +230,33 @@ describe('vault', () => {
     expect(await codeOf(Vault.open({ dir }, [other]))).toBe('ERR_VAULT_KEY_SLOT');
   });
 
+  it('treats hostile scrypt parameters in vault.json, .bak or both as damage, without deriving', async () => {
+    type Slotted = { slots: { kind: string; data: Record<string, unknown> }[] };
+    const edit = async (path: string, change: Record<string, number>) => {
+      const json = JSON.parse(await readFile(path, 'utf8')) as Slotted;
+      Object.assign(json.slots[0]!.data, change);
+      await writeFile(path, JSON.stringify(json));
+    };
+    for (const change of [{ N: 2 ** 19, r: 8 }, { p: 5 }]) {
+      const what = JSON.stringify(change);
+      await rm(dir, { recursive: true, force: true });
+      await makeVaultWithBackup();
+      await edit(file, change);
+      let started = Date.now();
+      const vault = await Vault.open<Content>({ dir }, [pass()]);
+      expect(Date.now() - started, what).toBeLessThan(1_000);
+      expect(vault.openedFromBackup, what).toBe(true);
+      expect(vault.read().counter, what).toBe(1);
+      // Now the (restored) vault.json is sound: edit the backup alone, then both.
+      await edit(`${file}.bak`, change);
+      expect((await Vault.open<Content>({ dir }, [pass()])).read().counter, what).toBe(1);
+      await edit(file, change);
+      started = Date.now();
+      expect(await codeOf(Vault.open({ dir }, [pass()])), what).toBe('ERR_VAULT_DAMAGED');
+      expect(Date.now() - started, what).toBeLessThan(1_000);
+    }
+  });
+
   it('re-wraps a slot whose scrypt parameters are weaker than the current ones', async () => {
     await Vault.create<Content>({ dir }, [pass()], content(1));
     const stronger = createPassphraseSlot('correct horse', { N: 2 ** 11, r: 8, p: 1 });
