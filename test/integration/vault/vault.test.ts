@@ -237,7 +237,7 @@ describe('vault', () => {
       Object.assign(json.slots[0]!.data, change);
       await writeFile(path, JSON.stringify(json));
     };
-    for (const change of [{ N: 2 ** 19, r: 8 }, { p: 5 }]) {
+    for (const change of [{ N: 2 ** 19, r: 8 }, { p: 5 }] as Record<string, number>[]) {
       const what = JSON.stringify(change);
       await rm(dir, { recursive: true, force: true });
       await makeVaultWithBackup();

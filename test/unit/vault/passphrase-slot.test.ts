@@ -53,7 +53,7 @@ describe('passphrase key slot', () => {
   it('bounds parameters read from a file: 128·N·r at most 256 MiB and p at most 4 are damage, refused before deriving', async () => {
     const slot = await createPassphraseSlot('pw', cheap).wrap(randomBytes(32));
     const edited = (change: Record<string, number>) => ({ ...slot, data: { ...slot.data, ...change } });
-    for (const change of [{ N: 2 ** 19, r: 8 }, { N: 2 ** 20, r: 8 }, { N: 2 ** 18, r: 16 }, { N: 2 ** 10, r: 2049 }, { p: 5 }, { p: 16 }]) {
+    for (const change of [{ N: 2 ** 19, r: 8 }, { N: 2 ** 20, r: 8 }, { N: 2 ** 18, r: 16 }, { N: 2 ** 10, r: 2049 }, { p: 5 }, { p: 16 }] as Record<string, number>[]) {
       const started = Date.now();
       expect(await codeOf(createPassphraseSlot('pw', cheap).unwrap(edited(change))), JSON.stringify(change)).toBe('ERR_VAULT_DAMAGED');
       expect(Date.now() - started, JSON.stringify(change)).toBeLessThan(100); // no derivation was attempted
