@@ -40,6 +40,7 @@ export type ErrorCode =
   | 'ERR_VAULT_VERSION'
   | 'ERR_VAULT_KEY_SLOT'
   | 'ERR_VAULT_EXISTS' // create() refused: a vault (or its backup) is already in the folder
+  | 'ERR_VAULT_WRITE' // the disk refused a save: full, over quota, read-only, no permission, file held by another program
   // Cancellation
   | 'ERR_CANCELLED';
 

@@ -2,7 +2,9 @@
  * Key slots wrap the vault's 256-bit data key. The content is encrypted once
  * with the data key; each slot is another way to recover that key (the OS
  * keychain through Electron safeStorage, or a recovery passphrase through
- * scrypt). Adding or removing a slot never re-encrypts the content.
+ * scrypt). Adding, removing or replacing a slot keeps the data key (the
+ * content is only sealed again under it, with the next save counter);
+ * `Vault.rekey` replaces the data key itself, so a dropped slot opens nothing.
  */
 
 export type KeySlotKind = 'safe_storage' | 'passphrase';

@@ -4,7 +4,9 @@
  * so they can be raised later (`shouldRewrap`) without breaking old vaults.
  *
  * Defaults: N = 2^17, r = 8, p = 1 (128 MiB, the OWASP password-storage
- * recommendation for scrypt); tests may pass cheaper parameters.
+ * recommendation for scrypt); tests may pass cheaper parameters. Parameters
+ * read from a file are bounded (128·N·r at most 256 MiB, p at most 4);
+ * anything else is ERR_VAULT_DAMAGED, refused before deriving.
  */
 import { randomBytes, scrypt } from 'node:crypto';
 import { VaultError } from '../errors.js';
@@ -20,12 +22,14 @@ export interface ScryptParams {
 
 export const DEFAULT_SCRYPT_PARAMS: Readonly<ScryptParams> = Object.freeze({ N: 2 ** 17, r: 8, p: 1 });
 
-// Bounds for parameters read from a file: a hostile file must not make us
-// allocate gigabytes or spin for minutes; below 2^10 is not a KDF any more.
+// Bounds for parameters read from a file: a hostile (or edited) file must not
+// make us allocate gigabytes or spin for seconds on every file we try, so
+// parameters out of range are damage, checked before any derivation. scrypt's
+// memory is 128·N·r bytes: at most 256 MiB (twice the default); p multiplies
+// the time: at most 4. Below 2^10 is not a KDF any more.
 const MIN_LOG2_N = 10;
-const MAX_LOG2_N = 20;
-const MAX_R = 32;
-const MAX_P = 16;
+const MAX_MEMORY_BYTES = 256 * 1024 * 1024;
+const MAX_P = 4;
 const SALT_BYTES = 16;
 
 /**
@@ -111,9 +115,17 @@ function validParams(p: { N: unknown; r: unknown; p: unknown }): p is ScryptPara
   if (typeof p.N !== 'number' || typeof p.r !== 'number' || typeof p.p !== 'number') return false;
   if (!Number.isInteger(p.N) || !Number.isInteger(p.r) || !Number.isInteger(p.p)) return false;
   const log2 = Math.log2(p.N);
-  return Number.isInteger(log2) && log2 >= MIN_LOG2_N && log2 <= MAX_LOG2_N && p.r >= 1 && p.r <= MAX_R && p.p >= 1 && p.p <= MAX_P;
+  if (!Number.isInteger(log2) || log2 < MIN_LOG2_N || p.r < 1 || p.p < 1 || p.p > MAX_P) return false;
+  return scryptMemoryBytes({ N: p.N, r: p.r }) <= MAX_MEMORY_BYTES;
+}
+
+/** What scrypt allocates for these parameters (RFC 7914: V is N blocks of 128·r bytes). */
+export function scryptMemoryBytes(p: Pick<ScryptParams, 'N' | 'r'>): number {
+  return 128 * p.N * p.r;
 }
 
 function checkParams(p: ScryptParams): void {
-  if (!validParams(p)) throw new RangeError(`scrypt parameters out of range (N a power of two in 2^${MIN_LOG2_N}..2^${MAX_LOG2_N}, r 1..${MAX_R}, p 1..${MAX_P}).`);
+  if (!validParams(p)) {
+    throw new RangeError(`scrypt parameters out of range (N a power of two from 2^${MIN_LOG2_N}, 128·N·r at most ${MAX_MEMORY_BYTES / 2 ** 20} MiB, p 1..${MAX_P}).`);
+  }
 }

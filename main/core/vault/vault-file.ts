@@ -2,38 +2,60 @@
  * The vault file format: parsing (with validation, since the file is
  * untrusted input), the version table and the migration path.
  *
- * Version 1 (current):
+ * Version 2 (current):
  * ```json
- * { "format": "tokendesk-vault", "version": 1, "id": "<16 random bytes, b64>",
+ * { "format": "tokendesk-vault", "version": 2, "id": "<16 random bytes, b64>",
+ *   "keyId": "<16 bytes, b64>", "counter": 12, "savedAt": 1767225600000,
  *   "slots": [ { "kind": "passphrase", "data": { ... } } ],
  *   "cipher": { "alg": "A256GCM", "iv": "<b64>", "tag": "<b64>" },
  *   "data": "<b64 ciphertext of the content JSON>" }
  * ```
- * The GCM additional data is `tokendesk-vault/1/<id>`: a file cannot be passed
- * off as another version or another vault. The slots are deliberately NOT in
- * the additional data, so a slot can be added, removed or changed without
- * re-encrypting the content; each slot authenticates itself (it is a GCM
- * envelope of its own), so a tampered slot simply fails to unwrap.
+ * - `keyId` names the data key: HKDF-SHA256 of the key (info
+ *   `tokendesk-vault/key-id`), 16 bytes. Derived rather than random, so a
+ *   process can tell from the header alone whether the key it holds is the
+ *   file's key ("another window changed the key", never "damaged") and an
+ *   opener can check that the key a slot gave it is this file's key. It
+ *   reveals nothing about the key (HKDF is a PRF).
+ * - `counter` goes up by one with every save (content, slot change, restore,
+ *   re-key): the current file is always newer than its backup, which is how a
+ *   backup copied over the current file is recognised (vault.ts).
+ * - `savedAt` is when the file was written (epoch ms), what the user is told
+ *   when the backup is opened. In the header, not the file's mtime: copies,
+ *   sync tools and restores change mtimes.
+ * The GCM additional data is `tokendesk-vault/2/<id>/<keyId>/<counter>/<savedAt>`:
+ * every header field except the slots is authenticated under the data key,
+ * so none can be edited unseen. The slots are deliberately NOT in the
+ * additional data: each slot authenticates itself (it is a GCM envelope of
+ * its own), so a tampered slot simply fails to unwrap while the others work.
  *
- * Version 0 is the pre-release prototype's layout (flat `iv`/`tag`, no id,
- * additional data `tokendesk-vault/0`). It is kept as the worked example of
- * the migration path: every older version has a reader that lifts it to the
- * current in-memory shape while remembering the additional data it was
- * sealed with; the next save writes the current version.
+ * Older versions: every older version has a reader that lifts it to the
+ * current in-memory shape while remembering the additional data it was sealed
+ * with; the next save writes the current version. Version 1 had no key id,
+ * counter or save time (AAD `tokendesk-vault/1/<id>`); version 0 is the
+ * pre-release prototype's layout (flat `iv`/`tag`, no id, AAD
+ * `tokendesk-vault/0`).
  */
+import { hkdfSync } from 'node:crypto';
 import { VaultError } from '../errors.js';
 import { IV_BYTES, TAG_BYTES, fromBase64, toBase64 } from './envelope.js';
 import type { KeySlotKind, StoredKeySlot } from './key-slot.js';
 
 export const VAULT_FORMAT = 'tokendesk-vault';
-export const CURRENT_VERSION = 1;
+export const CURRENT_VERSION = 2;
 export const VAULT_ID_BYTES = 16;
+export const KEY_ID_BYTES = 16;
 
 /** A parsed vault file, whatever version it was on disk. */
 export interface VaultEnvelope {
   /** The version the file was written in (older ones are migrated on the next save). */
   version: number;
   id: Buffer;
+  /** Version 2 on: names the data key (see `keyIdOf`). */
+  keyId?: Buffer;
+  /** Version 2 on: the save counter; 0 for older files. */
+  counter: number;
+  /** Version 2 on: when the file was written, epoch ms. */
+  savedAt?: number;
   slots: StoredKeySlot[];
   iv: Buffer;
   tag: Buffer;
@@ -45,6 +67,24 @@ export interface VaultEnvelope {
 /** Additional authenticated data of a version-1 file. */
 export function aadV1(id: Uint8Array): Buffer {
   return Buffer.from(`${VAULT_FORMAT}/1/${toBase64(id)}`, 'utf8');
+}
+
+/** What a version-2 header carries besides the slots and the ciphertext. */
+export interface HeaderV2 {
+  id: Uint8Array;
+  keyId: Uint8Array;
+  counter: number;
+  savedAt: number;
+}
+
+/** Additional authenticated data of a version-2 file. */
+export function aadV2(h: HeaderV2): Buffer {
+  return Buffer.from(`${VAULT_FORMAT}/2/${toBase64(h.id)}/${toBase64(h.keyId)}/${h.counter}/${h.savedAt}`, 'utf8');
+}
+
+/** The public name of a data key (HKDF-SHA256, RFC 5869). */
+export function keyIdOf(dataKey: Uint8Array): Buffer {
+  return Buffer.from(hkdfSync('sha256', dataKey, Buffer.alloc(0), 'tokendesk-vault/key-id', KEY_ID_BYTES));
 }
 
 type Reader = (raw: Record<string, unknown>) => VaultEnvelope;
@@ -59,7 +99,7 @@ export const migrations: Readonly<Record<number, Reader>> = {
     const tag = bytes(raw['tag'], TAG_BYTES);
     const data = bytes(raw['data']);
     // v0 had no vault id; the first v1 save gives it one (and a new AAD).
-    return { version: 0, id: Buffer.alloc(0), slots: slots(raw['slots']), iv, tag, data, aad: Buffer.from(`${VAULT_FORMAT}/0`, 'utf8') };
+    return { version: 0, id: Buffer.alloc(0), counter: 0, slots: slots(raw['slots']), iv, tag, data, aad: Buffer.from(`${VAULT_FORMAT}/0`, 'utf8') };
   },
   1: (raw) => {
     const cipher = raw['cipher'];
@@ -68,11 +108,34 @@ export const migrations: Readonly<Record<number, Reader>> = {
     return {
       version: 1,
       id,
+      counter: 0,
       slots: slots(raw['slots']),
       iv: bytes(cipher['iv'], IV_BYTES),
       tag: bytes(cipher['tag'], TAG_BYTES),
       data: bytes(raw['data']),
       aad: aadV1(id),
+    };
+  },
+  2: (raw) => {
+    const cipher = raw['cipher'];
+    if (!isRecord(cipher) || cipher['alg'] !== 'A256GCM') throw damaged('unknown cipher');
+    const header: HeaderV2 = {
+      id: bytes(raw['id'], VAULT_ID_BYTES),
+      keyId: bytes(raw['keyId'], KEY_ID_BYTES),
+      counter: whole(raw['counter']),
+      savedAt: whole(raw['savedAt']),
+    };
+    return {
+      version: 2,
+      id: Buffer.from(header.id),
+      keyId: Buffer.from(header.keyId),
+      counter: header.counter,
+      savedAt: header.savedAt,
+      slots: slots(raw['slots']),
+      iv: bytes(cipher['iv'], IV_BYTES),
+      tag: bytes(cipher['tag'], TAG_BYTES),
+      data: bytes(raw['data']),
+      aad: aadV2(header),
     };
   },
 };
@@ -100,12 +163,15 @@ export function parseVaultFile(bytesOnDisk: Uint8Array): VaultEnvelope {
   return reader(raw);
 }
 
-/** Writes the current version. The envelope must already carry a v1 id and AAD. */
-export function serializeVaultFile(env: Pick<VaultEnvelope, 'id' | 'slots' | 'iv' | 'tag' | 'data'>): Buffer {
+/** Writes the current version; the content must have been sealed with `aadV2` of the same header. */
+export function serializeVaultFile(env: HeaderV2 & Pick<VaultEnvelope, 'slots' | 'iv' | 'tag' | 'data'>): Buffer {
   const header = {
     format: VAULT_FORMAT,
     version: CURRENT_VERSION,
     id: toBase64(env.id),
+    keyId: toBase64(env.keyId),
+    counter: env.counter,
+    savedAt: env.savedAt,
     slots: env.slots,
     cipher: { alg: 'A256GCM', iv: toBase64(env.iv), tag: toBase64(env.tag) },
     data: '',
@@ -138,7 +204,13 @@ function bytes(value: unknown, length?: number): Buffer {
   return b;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+/** A non-negative safe integer (a counter, a time in ms). */
+function whole(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw damaged('bad field');
+  return value;
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { VaultError } from '../../../main/core/errors.js';
-import { Vault, createPassphraseSlot } from '../../../main/core/vault/index.js';
+import { CURRENT_VERSION, Vault, createPassphraseSlot } from '../../../main/core/vault/index.js';
 import { SafeStorageKeySlot } from '../../../main/electron/safe-storage-slot.js';
 import { fakeKeychain } from '../../fixtures/vault/fake-keychain.js';
 import type { KeySlotProvider } from '../../../main/core/vault/index.js';
@@ -168,31 +168,32 @@ describe('vault', () => {
   it('says ERR_VAULT_VERSION for a vault written by a newer TokenDesk and does not fall back', async () => {
     await makeVaultWithBackup();
     const json = JSON.parse(await readFile(file, 'utf8'));
-    await writeFile(file, JSON.stringify({ ...json, version: 2 }));
+    await writeFile(file, JSON.stringify({ ...json, version: CURRENT_VERSION + 1 }));
     const error = await Vault.open({ dir }, [pass()]).catch((e: unknown) => e);
     expect((error as VaultError).code).toBe('ERR_VAULT_VERSION');
     expect((error as VaultError).message).toContain('newer TokenDesk');
   });
 
-  it('opens a version-0 vault and migrates it to version 1, keeping the v0 file as the backup', async () => {
+  it('opens a version-0 vault and migrates it to the current version, keeping the v0 file as the backup', async () => {
     await copyFile(new URL('../../fixtures/vault/v0-vault.json', import.meta.url), file);
     const vault = await Vault.open<Content>({ dir }, [createPassphraseSlot('correct horse v0', cheap)]);
     expect(vault.read()).toEqual({ accounts: [{ name: 'myfiber production', grant: 'client_credentials' }], counter: 7 });
-    expect(JSON.parse(await readFile(file, 'utf8')).version).toBe(1);
+    expect(JSON.parse(await readFile(file, 'utf8')).version).toBe(CURRENT_VERSION);
     expect(JSON.parse(await readFile(`${file}.bak`, 'utf8')).version).toBe(0);
     const again = await Vault.open<Content>({ dir }, [createPassphraseSlot('correct horse v0', cheap)]);
     expect(again.read().counter).toBe(7);
   });
 
-  it('adds a slot without re-encrypting the content', async () => {
+  it('adds a slot under the same data key (the content is sealed again with the next save counter)', async () => {
     const vault = await Vault.create<Content>({ dir }, [pass()], content(1));
     const before = JSON.parse(await readFile(file, 'utf8'));
     await vault.replaceSlot(pass()); // same kind: replace
     const recovery = createSafeStorageSlot(fakeKeychain());
     await vault.addSlot(recovery);
     const after = JSON.parse(await readFile(file, 'utf8'));
-    expect(after.data).toBe(before.data);
-    expect(after.cipher).toEqual(before.cipher);
+    expect(after.keyId).toBe(before.keyId);
+    expect(after.counter).toBeGreaterThan(before.counter);
+    expect(JSON.parse(await readFile(`${file}.bak`, 'utf8')).counter).toBeLessThan(after.counter);
     expect(vault.slotKinds().sort()).toEqual(['passphrase', 'safe_storage']);
     expect((await Vault.open<Content>({ dir }, [recovery])).read()).toEqual(content(1));
     expect(await codeOf(vault.addSlot(recovery))).toBe('ERR_VAULT_KEY_SLOT');
@@ -201,9 +202,9 @@ describe('vault', () => {
   it('changes the passphrase: the new one opens, the old one opens neither the file nor the backup', async () => {
     const vault = await Vault.create<Content>({ dir }, [pass('old passphrase')], content(1));
     await vault.write(content(2));
-    const data = JSON.parse(await readFile(file, 'utf8')).data;
+    const keyId = JSON.parse(await readFile(file, 'utf8')).keyId;
     await vault.replaceSlot(pass('new passphrase'));
-    expect(JSON.parse(await readFile(file, 'utf8')).data).toBe(data);
+    expect(JSON.parse(await readFile(file, 'utf8')).keyId).toBe(keyId); // the same data key: rekey() replaces it
     expect((await Vault.open<Content>({ dir }, [pass('new passphrase')])).read().counter).toBe(2);
     expect(await codeOf(Vault.open({ dir }, [pass('old passphrase')]))).toBe('ERR_VAULT_PASSPHRASE');
     await rm(file);
@@ -227,6 +228,33 @@ describe('vault', () => {
     await a.removeSlot('safe_storage');
     await b.write(content(2));
     expect(await codeOf(Vault.open({ dir }, [other]))).toBe('ERR_VAULT_KEY_SLOT');
+  });
+
+  it('treats hostile scrypt parameters in vault.json, .bak or both as damage, without deriving', async () => {
+    type Slotted = { slots: { kind: string; data: Record<string, unknown> }[] };
+    const edit = async (path: string, change: Record<string, number>) => {
+      const json = JSON.parse(await readFile(path, 'utf8')) as Slotted;
+      Object.assign(json.slots[0]!.data, change);
+      await writeFile(path, JSON.stringify(json));
+    };
+    for (const change of [{ N: 2 ** 19, r: 8 }, { p: 5 }] as Record<string, number>[]) {
+      const what = JSON.stringify(change);
+      await rm(dir, { recursive: true, force: true });
+      await makeVaultWithBackup();
+      await edit(file, change);
+      let started = Date.now();
+      const vault = await Vault.open<Content>({ dir }, [pass()]);
+      expect(Date.now() - started, what).toBeLessThan(1_000);
+      expect(vault.openedFromBackup, what).toBe(true);
+      expect(vault.read().counter, what).toBe(1);
+      // Now the (restored) vault.json is sound: edit the backup alone, then both.
+      await edit(`${file}.bak`, change);
+      expect((await Vault.open<Content>({ dir }, [pass()])).read().counter, what).toBe(1);
+      await edit(file, change);
+      started = Date.now();
+      expect(await codeOf(Vault.open({ dir }, [pass()])), what).toBe('ERR_VAULT_DAMAGED');
+      expect(Date.now() - started, what).toBeLessThan(1_000);
+    }
   });
 
   it('re-wraps a slot whose scrypt parameters are weaker than the current ones', async () => {

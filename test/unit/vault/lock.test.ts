@@ -2,9 +2,12 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { VaultError } from '../../../main/core/errors.js';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { CancelledError, VaultError } from '../../../main/core/errors.js';
 import { isProcessAlive, withFileLock } from '../../../main/core/vault/lock.js';
+import { compiledVaultProblem } from '../../fixtures/vault/dist-check.js';
+import { holdLockInChild } from '../../fixtures/vault/lock-holder.js';
 
 let dir: string;
 let lockPath: string;
@@ -99,5 +102,49 @@ describe('cross-process file lock', () => {
   it('releases the lock when the function throws', async () => {
     await expect(withFileLock(lockPath, () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     await expect(readFile(lockPath)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
+
+describe('cancelling a lock wait', () => {
+  beforeAll(() => {
+    const problem = compiledVaultProblem(fileURLToPath(new URL('../../../', import.meta.url)));
+    if (problem) throw new Error(problem);
+  });
+
+  it('ends the wait for a lock another process holds within 100 ms of the abort, with ERR_CANCELLED', async () => {
+    const holder = await holdLockInChild(lockPath);
+    try {
+      const controller = new AbortController();
+      let ran = false;
+      const waiting = withFileLock(lockPath, () => (ran = true), { timeoutMs: 20_000, signal: controller.signal }).catch((e: unknown) => e);
+      await new Promise((r) => setTimeout(r, 200));
+      const abortedAt = Date.now();
+      controller.abort();
+      const error = await waiting;
+      const took = Date.now() - abortedAt;
+      expect(error).toBeInstanceOf(CancelledError);
+      expect((error as CancelledError).code).toBe('ERR_CANCELLED');
+      expect(took).toBeLessThan(100);
+      expect(ran).toBe(false);
+      // The holder's lock is untouched.
+      expect(JSON.parse(await readFile(lockPath, 'utf8')).pid).toBe(holder.pid);
+    } finally {
+      await holder.release();
+    }
+  });
+
+  it('an already aborted signal does not wait at all, but a free lock is still taken (a save after Ctrl+C still happens)', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(withFileLock(lockPath, () => 'free', { signal: controller.signal })).resolves.toBe('free');
+    const holder = await holdLockInChild(lockPath);
+    try {
+      const started = Date.now();
+      const error = await withFileLock(lockPath, () => 'never', { timeoutMs: 20_000, signal: controller.signal }).catch((e: unknown) => e);
+      expect((error as CancelledError).code).toBe('ERR_CANCELLED');
+      expect(Date.now() - started).toBeLessThan(100);
+    } finally {
+      await holder.release();
+    }
   });
 });

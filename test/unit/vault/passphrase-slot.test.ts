@@ -50,6 +50,25 @@ describe('passphrase key slot', () => {
     expect(await codeOf(createPassphraseSlot('pw', cheap).unwrap({ ...slot, data: { ...slot.data, salt: '**' } }))).toBe('ERR_VAULT_DAMAGED');
   });
 
+  it('bounds parameters read from a file: 128·N·r at most 256 MiB and p at most 4 are damage, refused before deriving', async () => {
+    const slot = await createPassphraseSlot('pw', cheap).wrap(randomBytes(32));
+    const edited = (change: Record<string, number>) => ({ ...slot, data: { ...slot.data, ...change } });
+    for (const change of [{ N: 2 ** 19, r: 8 }, { N: 2 ** 20, r: 8 }, { N: 2 ** 18, r: 16 }, { N: 2 ** 10, r: 2049 }, { p: 5 }, { p: 16 }] as Record<string, number>[]) {
+      const started = Date.now();
+      expect(await codeOf(createPassphraseSlot('pw', cheap).unwrap(edited(change))), JSON.stringify(change)).toBe('ERR_VAULT_DAMAGED');
+      expect(Date.now() - started, JSON.stringify(change)).toBeLessThan(100); // no derivation was attempted
+    }
+    // The edge of the range is accepted as parameters (the edited AAD then says "wrong passphrase").
+    expect(await codeOf(createPassphraseSlot('pw', cheap).unwrap(edited({ p: 4 })))).toBe('ERR_VAULT_PASSPHRASE');
+  });
+
+  it('accepts creating slots up to the bound and not beyond', () => {
+    expect(() => createPassphraseSlot('pw', { N: 2 ** 18, r: 8, p: 1 })).not.toThrow();
+    expect(() => createPassphraseSlot('pw', { N: 2 ** 17, r: 16, p: 4 })).not.toThrow();
+    expect(() => createPassphraseSlot('pw', { N: 2 ** 19, r: 8, p: 1 })).toThrow(RangeError);
+    expect(() => createPassphraseSlot('pw', { N: 2 ** 17, r: 8, p: 5 })).toThrow(RangeError);
+  });
+
   it('refuses an empty passphrase and out-of-range parameters', () => {
     expect(() => createPassphraseSlot('')).toThrow(VaultError);
     expect(() => createPassphraseSlot('pw', { N: 1000, r: 8, p: 1 })).toThrow(RangeError);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { VaultError } from '../../../main/core/errors.js';
-import { parseVaultFile } from '../../../main/core/vault/vault-file.js';
+import { CURRENT_VERSION, parseVaultFile } from '../../../main/core/vault/vault-file.js';
 
 function codeOf(text: string): string | undefined {
   try {
@@ -21,7 +21,31 @@ const v1 = {
   data: 'AAAA',
 };
 
+const v2 = {
+  ...v1,
+  version: 2,
+  keyId: Buffer.alloc(16, 2).toString('base64'),
+  counter: 7,
+  savedAt: 1_767_225_600_000,
+};
+
 describe('vault file format', () => {
+  it('parses a well-formed version-2 file, binding key id, counter and save time into the additional data', () => {
+    const env = parseVaultFile(Buffer.from(JSON.stringify(v2)));
+    expect(env).toMatchObject({ version: 2, counter: 7, savedAt: 1_767_225_600_000 });
+    expect(env.keyId?.toString('base64')).toBe(v2.keyId);
+    expect(env.aad.toString()).toBe(`tokendesk-vault/2/${v2.id}/${v2.keyId}/7/1767225600000`);
+  });
+
+  it('says ERR_VAULT_DAMAGED for a version-2 file without a sound key id, counter or save time', () => {
+    expect(codeOf(JSON.stringify({ ...v2, keyId: undefined }))).toBe('ERR_VAULT_DAMAGED');
+    expect(codeOf(JSON.stringify({ ...v2, keyId: 'AAAA' }))).toBe('ERR_VAULT_DAMAGED');
+    expect(codeOf(JSON.stringify({ ...v2, counter: -1 }))).toBe('ERR_VAULT_DAMAGED');
+    expect(codeOf(JSON.stringify({ ...v2, counter: 1.5 }))).toBe('ERR_VAULT_DAMAGED');
+    expect(codeOf(JSON.stringify({ ...v2, counter: '7' }))).toBe('ERR_VAULT_DAMAGED');
+    expect(codeOf(JSON.stringify({ ...v2, savedAt: 2 ** 60 }))).toBe('ERR_VAULT_DAMAGED');
+  });
+
   it('parses a well-formed version-1 file', () => {
     const env = parseVaultFile(Buffer.from(JSON.stringify(v1)));
     expect(env.version).toBe(1);
@@ -29,7 +53,7 @@ describe('vault file format', () => {
   });
 
   it('says ERR_VAULT_VERSION for a file from a newer TokenDesk', () => {
-    expect(codeOf(JSON.stringify({ ...v1, version: 2 }))).toBe('ERR_VAULT_VERSION');
+    expect(codeOf(JSON.stringify({ ...v1, version: CURRENT_VERSION + 1 }))).toBe('ERR_VAULT_VERSION');
     try {
       parseVaultFile(Buffer.from(JSON.stringify({ ...v1, version: 9 })));
     } catch (error) {
