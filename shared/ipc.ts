@@ -147,14 +147,27 @@ export type BudgetView = v.InferOutput<typeof BudgetSchema>;
  * one (the type of the handler table enforces it).
  */
 export const IPC_CONTRACT = {
+  /**
+   * While unlocked: whether a recovery passphrase is set, and what the user
+   * must be told about the vault that was opened (SPEC 4: opening from the
+   * backup is always announced).
+   */
   'app:status': {
     request: Empty,
-    response: v.object({ vault: v.picklist(['missing', 'locked', 'unlocked']), keychain: v.picklist(['available', 'basic_text', 'unavailable']) }),
+    response: v.object({
+      vault: v.picklist(['missing', 'locked', 'unlocked']),
+      keychain: v.picklist(['available', 'basic_text', 'unavailable']),
+      recoveryPassphrase: v.optional(v.boolean()),
+      recovery: v.optional(v.object({ backupSavedAt: v.number(), damagedCopyPath: v.optional(v.string()) })),
+      rollback: v.optional(v.object({ savedAt: v.number(), detected: v.picklist(['on-open', 'while-open']) })),
+      folderWarning: v.optional(v.string()),
+    }),
   },
   /** Creates the vault; the passphrase adds the recovery slot (required without a keychain). */
   'app:create': { request: v.strictObject({ passphrase: v.optional(Passphrase) }), response: Empty },
   'app:unlock': { request: v.strictObject({ passphrase: v.optional(Passphrase) }), response: Empty },
-  'app:set-passphrase': { request: v.strictObject({ passphrase: Passphrase }), response: Empty },
+  /** Sets the recovery passphrase; changing one needs the current one. */
+  'app:set-passphrase': { request: v.strictObject({ passphrase: Passphrase, currentPassphrase: v.optional(Passphrase) }), response: Empty },
   'settings:get': { request: Empty, response: AppSettingsSchema },
   'settings:set': { request: v.strictObject({ clipboardClearSeconds: v.optional(AppSettingsSchema.entries.clipboardClearSeconds) }), response: AppSettingsSchema },
   'accounts:list': { request: Empty, response: v.array(AccountSummarySchema) },

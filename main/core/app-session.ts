@@ -11,7 +11,7 @@ import { AuthorizationFlows } from './oauth/authorization-flows.js';
 import { passphraseProblem } from './passphrase-strength.js';
 import type { CorePorts } from './ports.js';
 import type { KeySlotProvider } from './vault/key-slot.js';
-import { createPassphraseSlot, Vault, type VaultOptions } from './vault/index.js';
+import { createPassphraseSlot, Vault, type VaultOptions, type VaultRecovery, type VaultRollback } from './vault/index.js';
 
 export type KeychainStatus = 'available' | 'basic_text' | 'unavailable';
 
@@ -27,6 +27,18 @@ export interface AppSessionOptions {
   keychain?: Keychain;
   minValiditySeconds?: number;
   timeoutMs?: number;
+  /** Aborting it ends every wait for the vault lock (the CLI's Ctrl+C). */
+  signal?: AbortSignal;
+}
+
+/** What the user must be told about the vault they opened (SPEC 4: opening from the backup is always announced). */
+export interface VaultNotices {
+  /** vault.json was damaged or missing: its backup was opened, and changes saved after it are lost. */
+  recovery?: VaultRecovery;
+  /** vault.json is older than a version this vault already had (an old copy put in its place). */
+  rollback?: VaultRollback;
+  /** The data folder can be read by other users (TokenDesk left it as it was: it holds other files). */
+  folderWarning?: string;
 }
 
 
@@ -76,7 +88,7 @@ export class AppSession {
   }
 
   /** Opens the vault with the keychain, or with the recovery passphrase. */
-  async unlock(passphrase?: string): Promise<{ openedFromBackup: boolean }> {
+  async unlock(passphrase?: string): Promise<{ openedFromBackup: boolean } & VaultNotices> {
     const providers: KeySlotProvider[] = [];
     if (passphrase !== undefined) providers.push(createPassphraseSlot(passphrase));
     else if ((await this.keychainStatus()) === 'available' && this.#options.keychain) providers.push(this.#options.keychain.provider);
@@ -86,7 +98,18 @@ export class AppSession {
     this.#vault = await Vault.open<VaultDocument>(this.#vaultOptions(), providers);
     this.#accounts = undefined;
     if (passphrase !== undefined) await this.#enrolKeychain();
-    return { openedFromBackup: this.#vault.openedFromBackup };
+    return { openedFromBackup: this.#vault.openedFromBackup, ...this.notices() };
+  }
+
+  /** What the open vault must tell the user; empty while locked or when all is well. */
+  notices(): VaultNotices {
+    const vault = this.#vault;
+    if (!vault) return {};
+    return {
+      ...(vault.recovery ? { recovery: { ...vault.recovery } } : {}),
+      ...(vault.rollback ? { rollback: { ...vault.rollback } } : {}),
+      ...(vault.folderWarning ? { folderWarning: vault.folderWarning } : {}),
+    };
   }
 
   /**
@@ -111,12 +134,56 @@ export class AppSession {
     else await this.create({ passphrase });
   }
 
-  /** Sets or changes the recovery passphrase; the content is not re-encrypted. */
-  async setRecoveryPassphrase(passphrase: string): Promise<void> {
+  /**
+   * Sets the first recovery passphrase, or changes it. Changing needs the
+   * current one (someone at an unlocked window must not take the vault over),
+   * and re-encrypts everything under a new data key (Vault.rekey), so that
+   * no file in the data folder opens with the old passphrase any more: a
+   * copy of an old file plus the old passphrase yields nothing saved later.
+   */
+  async setRecoveryPassphrase(passphrase: string, currentPassphrase?: string): Promise<void> {
     const vault = this.#requireVault();
-    const slot = createPassphraseSlot(checkPassphrase(passphrase));
-    if (vault.slotKinds().includes('passphrase')) await vault.replaceSlot(slot);
-    else await vault.addSlot(slot);
+    checkPassphrase(passphrase);
+    if (!vault.slotKinds().includes('passphrase')) {
+      await vault.addSlot(createPassphraseSlot(passphrase));
+      return;
+    }
+    await this.#confirmCurrent(vault, currentPassphrase);
+    await vault.rekey([...(await this.#keychainProviders(vault)), createPassphraseSlot(passphrase)]);
+    await this.#accounts?.reload();
+  }
+
+  /**
+   * Removes the recovery passphrase (the keychain then is the only way in):
+   * needs the current passphrase and a working keychain, and re-encrypts
+   * under a new data key like a change does.
+   */
+  async removeRecoveryPassphrase(currentPassphrase: string): Promise<void> {
+    const vault = this.#requireVault();
+    if (!vault.slotKinds().includes('passphrase')) throw new VaultError('ERR_VAULT_KEY_SLOT', 'The vault has no recovery passphrase.');
+    await this.#confirmCurrent(vault, currentPassphrase);
+    const keychain = await this.#keychainProviders(vault, true);
+    if (keychain.length === 0) {
+      throw new VaultError('ERR_VAULT_KEY_SLOT', 'The recovery passphrase is the only way to open this vault here (no keychain works), so it cannot be removed.');
+    }
+    await vault.rekey(keychain);
+    await this.#accounts?.reload();
+  }
+
+  async #confirmCurrent(vault: Vault<VaultDocument>, currentPassphrase: string | undefined): Promise<void> {
+    if (currentPassphrase === undefined || currentPassphrase === '') {
+      throw new InputError('ERR_INPUT_MISSING', 'Enter the current recovery passphrase to change it.', { field: 'currentPassphrase' });
+    }
+    if (!(await vault.unlocksWith(createPassphraseSlot(currentPassphrase)))) {
+      throw new VaultError('ERR_VAULT_PASSPHRASE', 'The current passphrase is not right; nothing was changed.');
+    }
+  }
+
+  /** The keychain slot to keep through a rekey: when the vault has one (or `always`) and the keychain works now. */
+  async #keychainProviders(vault: Vault<VaultDocument>, always = false): Promise<KeySlotProvider[]> {
+    const keychain = this.#options.keychain;
+    if (!keychain || (await keychain.status()) !== 'available') return [];
+    return always || vault.slotKinds().includes('safe_storage') ? [keychain.provider] : [];
   }
 
   hasRecoveryPassphrase(): boolean {
@@ -149,11 +216,18 @@ export class AppSession {
     return next;
   }
 
-  /** Forgets the unwrapped key and pending sign-ins. */
+  /**
+   * Forgets the unwrapped key and pending sign-ins. What a failed save kept
+   * in memory gets one last try first (best effort: the vault locks either way).
+   */
   lock(): void {
     this.flows.cancelAll();
+    const vault = this.#vault;
+    const accounts = this.#accounts;
     this.#vault = undefined;
     this.#accounts = undefined;
+    if (!vault) return;
+    void (accounts?.hasUnsaved() ? accounts.saveUnsaved() : Promise.resolve(true)).finally(() => vault.close());
   }
 
   /**
@@ -173,11 +247,11 @@ export class AppSession {
   }
 
   /**
-   * Waiting for the lock must outlast one token request (30 s timeout): a
-   * second process waits while the first fetches, then reuses its token.
+   * The lock is held only for reading and writing files, never across a
+   * network request (SPEC 3), so a writer waits seconds at most.
    */
   #vaultOptions(): VaultOptions {
-    return { dir: this.dataDir, lockTimeoutMs: 60_000 };
+    return { dir: this.dataDir, lockTimeoutMs: 15_000, ...(this.#options.signal ? { signal: this.#options.signal } : {}) };
   }
 
   #requireVault(): Vault<VaultDocument> {

@@ -31,10 +31,8 @@ interface OpenOptions {
 }
 
 async function openSession(cli: CliContext, dataDir: string, options: OpenOptions): Promise<AppSession> {
-  // Every wait for the vault lock ends on Ctrl+C / SIGTERM. Built as a variable
-  // so this compiles against a core whose AppSessionOptions has no `signal` yet.
-  const sessionOptions = { dataDir, ports: cli.ports, signal: cli.signal, ...(cli.timeoutMs !== undefined ? { timeoutMs: cli.timeoutMs } : {}) };
-  const session = new AppSession(sessionOptions);
+  // Every wait for the vault lock ends on Ctrl+C / SIGTERM.
+  const session = new AppSession({ dataDir, ports: cli.ports, signal: cli.signal, ...(cli.timeoutMs !== undefined ? { timeoutMs: cli.timeoutMs } : {}) });
   const { vault } = await session.status();
   if (vault === 'missing' && !options.createIfMissing) {
     throw new VaultError('ERR_VAULT_NOT_FOUND', `There is no TokenDesk vault in ${dataDir}. Import credentials first: tokendesk import FILE.`);

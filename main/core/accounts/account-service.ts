@@ -532,8 +532,10 @@ export class AccountService {
 
   /** One account's line; a stored value out of range must not break the whole list. */
   #summary(account: StoredAccount, now: number): AccountSummary {
-    const tokens = this.#unsaved.tokens(account.settings.name) ?? account.tokens;
-    const expiresAt = tokens?.expiresAt !== undefined && isRepresentableTime(tokens.expiresAt) ? tokens.expiresAt : undefined;
+    const stored = this.#unsaved.tokens(account.settings.name) ?? account.tokens;
+    // An expiry no date can hold is as good as none: "unknown", never a crash in whoever formats it.
+    const expiresAt = stored?.expiresAt !== undefined && isRepresentableTime(stored.expiresAt) ? stored.expiresAt : undefined;
+    const tokens = stored && stored.expiresAt !== expiresAt ? { ...stored, expiresAt } : stored;
     return {
       name: account.settings.name,
       ...(account.settings.preset ? { preset: account.settings.preset } : {}),

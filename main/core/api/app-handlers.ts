@@ -6,7 +6,11 @@ type AppChannel = 'app:status' | 'app:create' | 'app:unlock' | 'app:set-passphra
 
 export function appHandlers({ deps, accountsChanged }: ApiContext): HandlerGroup<AppChannel> {
   return {
-    'app:status': () => deps.session.status(),
+    'app:status': async () => {
+      const status = await deps.session.status();
+      if (status.vault !== 'unlocked') return status;
+      return { ...status, recoveryPassphrase: deps.session.hasRecoveryPassphrase(), ...deps.session.notices() };
+    },
     'app:create': async ({ passphrase }) => {
       await deps.session.create(passphrase ? { passphrase } : {});
       accountsChanged();
@@ -17,8 +21,8 @@ export function appHandlers({ deps, accountsChanged }: ApiContext): HandlerGroup
       accountsChanged();
       return {};
     },
-    'app:set-passphrase': async ({ passphrase }) => {
-      await deps.session.setRecoveryPassphrase(passphrase);
+    'app:set-passphrase': async ({ passphrase, currentPassphrase }) => {
+      await deps.session.setRecoveryPassphrase(passphrase, currentPassphrase);
       return {};
     },
     'settings:get': async () => ({ clipboardClearSeconds: deps.session.preferences().clipboardClearSeconds }),

@@ -14,7 +14,7 @@ import type { ImportSource } from '../import/index.js';
 import type { CorePorts } from '../ports.js';
 
 /** The session as the handlers use it (AppSession; tests may pass a narrower stand-in). */
-export type SessionPort = Pick<AppSession, 'status' | 'create' | 'unlock' | 'setRecoveryPassphrase' | 'accounts' | 'preferences' | 'setPreferences'>;
+export type SessionPort = Pick<AppSession, 'status' | 'create' | 'unlock' | 'setRecoveryPassphrase' | 'hasRecoveryPassphrase' | 'notices' | 'accounts' | 'preferences' | 'setPreferences'>;
 
 /** The importer (main/core/import): parse without storing, or parse for storing. */
 export interface ImporterPort {

@@ -34,7 +34,7 @@
  * - Performance: the data key is unwrapped once per `open` (scrypt costs
  *   ~0.5 s by design); `reload`, `write` and `update` only run AES-GCM.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { basename, join } from 'node:path';
 import { CancelledError, VaultError } from '../errors.js';
 import { backupPathOf, createExclusive, readIfExists, removeStaleTemps, replaceWithBackup } from './atomic-file.js';
@@ -420,6 +420,24 @@ export class Vault<T> {
       );
     } finally {
       oldKey.fill(0);
+    }
+  }
+
+  /**
+   * True when `provider` unwraps this vault's data key from one of its slots
+   * (a current passphrase typed to confirm a change). A wrong passphrase is
+   * false; a damaged slot or a refused keychain throw as in `open`.
+   */
+  async unlocksWith(provider: KeySlotProvider): Promise<boolean> {
+    this.#assertOpen();
+    try {
+      const { key } = await unwrapKey(this.#slots, [provider]);
+      const same = key.length === this.#key.length && timingSafeEqual(key, this.#key);
+      key.fill(0);
+      return same;
+    } catch (error) {
+      if (error instanceof VaultError && error.code === 'ERR_VAULT_PASSPHRASE') return false;
+      throw error;
     }
   }
 

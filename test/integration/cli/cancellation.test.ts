@@ -67,7 +67,7 @@ describe.skipIf(!canMakeFifo)('cancelling a CLI stuck on a FIFO', () => {
     const result = await runAndSignal(['import', fifo('int.toml'), '--vault', vault], ['SIGINT', 'SIGINT'], blockedOnFifo);
     expect(result.signal, result.stderr).toBeNull();
     expect(result.code, result.stderr).toBe(130);
-    expect(result.stderr).toContain('Cancelled.');
+    expect(result.stderr).toMatch(/Cancelled[. ]/);
     expect(result.afterSignalMs).toBeLessThan(2_000);
     expect(await readdir(vault).catch(() => [])).toEqual([]);
   });
@@ -115,7 +115,7 @@ describe('cancelling a CLI that waits for the vault lock', () => {
       // Start-up and the scrypt unwrap take well under 3 s; then `remove` waits for the lock.
       const result = await runAndSignal(['remove', 'first', '--vault', vault()], ['SIGTERM'], () => new Promise((resolve) => setTimeout(resolve, 3_000)));
       expect(result.code, result.stderr).toBe(130);
-      expect(result.stderr).toContain('Cancelled.');
+      expect(result.stderr).toMatch(/Cancelled[. ]/);
       expect(result.afterSignalMs).toBeLessThan(1_500);
     } finally {
       release();
@@ -139,7 +139,7 @@ describe('cancelling a CLI that waits for the vault lock', () => {
       const result = await runAndSignal(['remove', 'second', '--vault', vault()], ['SIGINT', 'SIGINT'], () => new Promise((resolve) => setTimeout(resolve, 3_000)));
       expect(result.signal, result.stderr).toBeNull();
       expect(result.code, result.stderr).toBe(130);
-      expect(result.stderr).toContain('Cancelled.');
+      expect(result.stderr).toMatch(/Cancelled[. ]/);
       expect(result.afterSignalMs).toBeLessThan(1_500);
     } finally {
       release();

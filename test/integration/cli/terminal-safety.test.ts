@@ -43,16 +43,16 @@ describe('server and file text on the terminal', () => {
     expectClean(result);
   });
 
-  it('prints a device user code, its verification address and the error description without control characters', async () => {
+  it('refuses a device user code with control characters, and says so without printing them', async () => {
     const file = await dir.write(
       'device.toml',
       `name = "device"\ngrant = "device_code"\ndevice_authorization_url = "${server.url}/escapes/device"\ntoken_url = "${server.url}/escapes/token"\nclient_id = "escapes-client"\nclient_auth = "none"\n`,
     );
     const result = await runCli(['token', '--from', file, '--no-browser'], { timeoutMs: 20_000 });
-    expect(result.code, result.stderr).toBe(3);
-    expect(result.stderr).toContain('enter the code: [2J[H]0;pwned31mWDJB-MJHT');
-    expect(result.stderr).toContain('/escapes/verify[2J[H]0;pwned31m');
-    expect(result.stderr).toContain('Denied[2J[H]0;pwned31m by the administrator');
+    // A code the user must type cannot hold control characters: the answer is a protocol failure (exit 4), never shown raw.
+    expect(result.code, result.stderr).toBe(4);
+    expect(result.stderr).toContain('a user_code with control characters');
+    expect(result.stderr).not.toContain('enter the code');
     expectClean(result);
   });
 

@@ -43,7 +43,7 @@ describe('an expiry no date can hold', () => {
     expect(result.code, result.stderr).toBe(0);
     const rows = result.stdout.trimEnd().split('\n');
     expect(rows).toHaveLength(3);
-    expect(rows[1]).toMatch(/^forever\s+client_credentials\s+valid\s+unknown$/);
+    expect(rows[1]).toMatch(/^forever\s+client_credentials\s+unknown_expiry\s+-$/);
     expect(rows[2]).toMatch(/^plain\s+static\s+none\s+-$/);
   });
 
@@ -51,7 +51,7 @@ describe('an expiry no date can hold', () => {
     const result = await runCli(['list', '--json', '--vault', vault()], { env });
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject([
-      { name: 'forever', status: 'valid', expires_at: null },
+      { name: 'forever', status: 'unknown_expiry', expires_at: null },
       { name: 'plain', expires_at: null },
     ]);
   });
