@@ -3,7 +3,7 @@
  * the silent keychain unlock at start, and recovery on a "new computer"
  * whose keychain cannot open the old slot.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,5 +65,48 @@ describe('AppSession', () => {
     await expect(session.create({ passphrase: 'short' })).rejects.toMatchObject({ code: 'ERR_INPUT_FIELD' });
     await session.create({ passphrase: 'long enough passphrase' });
     expect(session.hasRecoveryPassphrase()).toBe(true);
+  });
+
+  it('changing the recovery passphrase needs the current one, and afterwards the old one opens nothing', async () => {
+    const machine = keychain();
+    const app = new AppSession({ dataDir: dir, ports, keychain: machine });
+    await app.create({});
+    // The first passphrase needs no current one.
+    await app.setRecoveryPassphrase('first recovery words 17 maple');
+    await app.accounts().importAccounts([{ name: 'pat', grant: 'static', accessToken: 'pat-before-change', clientAuth: 'none', scopes: [], scopeSeparator: ' ', extra: {} }]);
+    await app.accounts().importAccounts([{ name: 'pat 2', grant: 'static', accessToken: 'pat-2', clientAuth: 'none', scopes: [], scopeSeparator: ' ', extra: {} }]);
+    app.lock();
+    // A damaged vault.json is set aside as .damaged-* with its slots (the old passphrase's among them).
+    const file = join(dir, 'vault.json');
+    const bytes = await readFile(file);
+    bytes[bytes.length - 10] = bytes[bytes.length - 10] === 0x41 ? 0x42 : 0x41;
+    await writeFile(file, bytes);
+    expect((await app.unlock('first recovery words 17 maple')).recovery).toBeDefined();
+    expect((await readdir(dir)).some((name) => name.includes('.damaged-'))).toBe(true);
+    await expect(app.setRecoveryPassphrase('second recovery words 23 cedar')).rejects.toMatchObject({ code: 'ERR_INPUT_MISSING' });
+    await expect(app.setRecoveryPassphrase('second recovery words 23 cedar', 'not the current one')).rejects.toMatchObject({ code: 'ERR_VAULT_PASSPHRASE' });
+    await app.setRecoveryPassphrase('second recovery words 23 cedar', 'first recovery words 17 maple');
+    await app.accounts().importAccounts([{ name: 'after', grant: 'static', accessToken: 'pat-after-change', clientAuth: 'none', scopes: [], scopeSeparator: ' ', extra: {} }]);
+    app.lock();
+
+    await expect(new AppSession({ dataDir: dir, ports }).unlock('first recovery words 17 maple')).rejects.toMatchObject({ code: 'ERR_VAULT_PASSPHRASE' });
+    // File by file: no file of the folder gives the old passphrase a key that opens what is saved now.
+    // (Each file is put where its slots are read first, with today's vault.json as the backup behind it.)
+    for (const name of await readdir(dir)) {
+      const copy = await mkdtemp(join(tmpdir(), 'tokendesk-session-file-'));
+      try {
+        await copyFile(join(dir, name), join(copy, 'vault.json'));
+        await copyFile(join(dir, 'vault.json'), join(copy, 'vault.json.bak'));
+        await expect(new AppSession({ dataDir: copy, ports }).unlock('first recovery words 17 maple'), name).rejects.toBeInstanceOf(Error);
+      } finally {
+        await rm(copy, { recursive: true, force: true });
+      }
+    }
+    const withNew = new AppSession({ dataDir: dir, ports });
+    await withNew.unlock('second recovery words 23 cedar');
+    expect((await withNew.accounts().getToken('after')).accessToken).toBe('pat-after-change');
+    withNew.lock();
+    // The keychain slot was re-wrapped for the new key: the next start is still silent.
+    expect(await new AppSession({ dataDir: dir, ports, keychain: machine }).unlockWithKeychain()).toBe(true);
   });
 });
