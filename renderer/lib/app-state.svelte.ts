@@ -103,6 +103,7 @@ export class AppState {
   /** After the vault is open: load settings and accounts, show the list. */
   async enter(): Promise<void> {
     this.#status = { vault: 'unlocked', keychain: this.#status?.keychain ?? 'unavailable' };
+    await this.refreshStatus();
     try {
       this.#settings = await call('settings:get', {});
     } catch {
@@ -110,6 +111,22 @@ export class AppState {
     }
     await this.loadAccounts();
     this.#screen = { name: 'list' };
+  }
+
+  /** Re-reads the status: whether a recovery passphrase is set, and what the opened vault must tell the user. */
+  async refreshStatus(): Promise<void> {
+    try {
+      this.#status = await call('app:status', {});
+    } catch {
+      // The screen stays as it is; the next action reports the problem.
+    }
+  }
+
+  /** The user has read the notice about the vault that was opened (from its backup, an older copy, an open folder). */
+  dismissVaultNotice(): void {
+    if (!this.#status) return;
+    const { recovery: _recovery, rollback: _rollback, folderWarning: _folder, ...rest } = this.#status;
+    this.#status = rest;
   }
 
   async loadAccounts(): Promise<void> {

@@ -225,6 +225,16 @@ export const S = {
     expiresIn: 'Time left',
     cancel: 'Cancel',
   },
+  vaultNotice: {
+    title: 'About your vault',
+    recovered: (savedAt: string) =>
+      `The vault file was damaged, so TokenDesk opened the previous version, saved ${savedAt}. Changes made after that are lost: check your accounts, and add again anything that is missing.`,
+    damagedCopy: (path: string) => `The damaged file is kept at ${path}.`,
+    rollback: (savedAt: string) =>
+      `The vault file was replaced by an older copy, saved ${savedAt}. Changes made after that may be lost. If you did not restore a copy yourself, check who else can use this computer.`,
+    dismiss: 'I understand',
+  },
+
   settings: {
     title: 'Settings',
     clipboardLabel: 'Clear copied tokens from the clipboard after',
@@ -233,7 +243,9 @@ export const S = {
     seconds: (s: number) => (s < 60 ? `${s} seconds` : s === 60 ? '1 minute' : `${s / 60} minutes`),
     saved: 'Settings saved.',
     passphraseTitle: 'Recovery passphrase',
-    passphraseHelp: 'Lets you open your credentials if this computer’s keychain is lost, and lets the command line open them. Setting a new one replaces the old one.',
+    passphraseHelp: 'Lets you open your credentials if this computer’s keychain is lost, and lets the command line open them. A new one replaces the old one everywhere: the old one then opens nothing, not even old copies of the vault.',
+    currentPassphrase: 'Current passphrase',
+    currentPassphraseHelp: 'To change the recovery passphrase, type the one you use now.',
     newPassphrase: 'New passphrase',
     setPassphrase: 'Set passphrase',
     passphraseSaved: 'Your new recovery passphrase is set. Keep it somewhere safe.',

@@ -4,6 +4,8 @@
  * redirected to" fallback), the device-code dialog against oidc-provider,
  * discovery, Test API call, Revoke, and unlocking with the passphrase.
  */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { CLIENTS, startOidcServer, type OidcServer } from '../fixtures/oidc-server.js';
 import { startProviderServer, type ProviderServer } from '../fixtures/provider-server.js';
@@ -157,4 +159,44 @@ test('a locked vault opens with the passphrase; a wrong one is explained', async
   await page.getByRole('button', { name: 'Open' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Accounts' })).toBeVisible();
   await expect(page.locator('[data-account="myfox home"]')).toBeVisible();
+});
+
+test('a vault opened from its backup says so, with the time and where the damaged file is', async () => {
+  harness.session.lock();
+  // One flipped byte in the encrypted content: vault.json no longer authenticates, its backup does.
+  const file = join(harness.dataDir, 'vault.json');
+  const bytes = await readFile(file);
+  const at = bytes.lastIndexOf('"data"') + 20;
+  bytes[at] = bytes[at] === 0x41 ? 0x42 : 0x41;
+  await writeFile(file, bytes);
+  await page.reload();
+  await page.getByLabel('Passphrase').fill(PASSPHRASE);
+  await page.getByRole('button', { name: 'Open' }).click();
+  const notice = page.getByRole('alert').filter({ hasText: 'About your vault' });
+  await expect(notice).toContainText('The vault file was damaged, so TokenDesk opened the previous version, saved');
+  await expect(notice).toContainText('Changes made after that are lost');
+  await expect(notice).toContainText(`The damaged file is kept at ${join(harness.dataDir, 'vault.json.damaged-')}`);
+  await shoot(page, 'vault-opened-from-backup');
+  await expectAccessible(page, 'vault opened from its backup');
+  await notice.getByRole('button', { name: 'I understand' }).click();
+  await expect(notice).toHaveCount(0);
+});
+
+test('changing the recovery passphrase asks for the current one', async () => {
+  await page.getByRole('button', { name: 'Settings' }).click();
+  await expect(page.getByLabel('Current passphrase')).toBeVisible();
+  const next = 'maple cedar birch 47 lantern';
+  await page.getByLabel('Current passphrase').fill('not the current one');
+  await page.getByLabel('New passphrase').fill(next);
+  await page.getByLabel('Type the passphrase again').fill(next);
+  await page.getByRole('button', { name: 'Set passphrase' }).click();
+  await expect(page.getByRole('alert')).toContainText('current passphrase is not right');
+  await page.getByLabel('Current passphrase').fill(PASSPHRASE);
+  await page.getByRole('button', { name: 'Set passphrase' }).click();
+  await expect(page.getByTestId('notice')).toContainText('Your new recovery passphrase is set.');
+  await shoot(page, 'settings-passphrase');
+  // The old passphrase opens nothing any more; the new one does.
+  harness.session.lock();
+  await expect(harness.session.unlock(PASSPHRASE)).rejects.toMatchObject({ code: 'ERR_VAULT_PASSPHRASE' });
+  await harness.session.unlock(next);
 });
