@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { CancelledError, InputError, VaultError } from '../core/errors.js';
-import { childEnvironment } from './child-env.js';
+import { childEnvironment } from '../core/child-environment.js';
 import { terminalSafe } from './safe-text.js';
 
 export interface Io {

@@ -23,6 +23,7 @@ import { keychainStatus, SafeStorageKeySlot } from './safe-storage-slot.js';
 import { TRAY_ICON_DATA_URL } from './tray-icon.js';
 import { TrayMenu } from './tray.js';
 import { createMainWindow } from './window.js';
+import { forgetTokenDeskVariables } from '../core/child-environment.js';
 
 const APP_NAME = 'TokenDesk';
 const TRAY_REFRESH_MS = 30_000;
@@ -33,6 +34,8 @@ const TRAY_REFRESH_MS = 30_000;
 // TOKENDESK_DATA_DIR (also honoured by the CLI) points both at another vault, e.g. in tests.
 app.setName(APP_NAME);
 app.setPath('userData', process.env['TOKENDESK_DATA_DIR'] || path.join(app.getPath('appData'), APP_NAME));
+// Read; now no browser or other child we start may inherit a TOKENDESK_* variable (SPEC 3).
+forgetTokenDeskVariables(process.env);
 if (process.platform === 'win32') app.setAppUserModelId('app.tokendesk');
 protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 

@@ -14,15 +14,8 @@ import { terminalSafeCell, terminalSafeJson } from '../safe-text.js';
 import { chooseNewPassphrase, readPassphrase, say } from '../terminal.js';
 import { isoTime, localDateTime } from '../time-format.js';
 
-/**
- * What `AppSession.unlock()` tells about a vault opened from its backup.
- * Every field but `openedFromBackup` is optional: an older core only says
- * that it happened.
- */
-interface UnlockReport {
-  openedFromBackup: boolean;
-  recovery?: { backupSavedAt?: number; damagedCopyPath?: string };
-}
+/** What `AppSession.unlock()` tells about the vault it opened (SPEC 4: opening from the backup is always announced). */
+type UnlockReport = Awaited<ReturnType<AppSession['unlock']>>;
 
 interface OpenOptions {
   createIfMissing: boolean;
@@ -46,6 +39,11 @@ async function openSession(cli: CliContext, dataDir: string, options: OpenOption
   } else {
     const report: UnlockReport = await session.unlock(await readPassphrase(cli.io, 'Vault passphrase: ', cli.signal));
     if (report.openedFromBackup) say(cli.io, backupNotice(report));
+    if (report.rollback) {
+      const savedAt = localDateTime(report.rollback.savedAt) ?? 'an earlier time';
+      say(cli.io, `Warning: the vault file was replaced by an older copy, saved ${savedAt}. Changes made after that may be lost. If you did not restore a copy yourself, check who else can use this computer.`);
+    }
+    if (report.folderWarning) say(cli.io, `Warning: ${report.folderWarning}`);
   }
   throwIfCancelled(cli.signal);
   return session;

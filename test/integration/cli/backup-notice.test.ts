@@ -4,7 +4,7 @@
  * opened, later changes are lost (and, once the core reports them, when that
  * version was saved and where the damaged file was kept).
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../helpers/run-cli.js';
@@ -38,7 +38,19 @@ describe('a vault opened from its backup', () => {
     expect(result.code, result.stderr).toBe(0);
     // The removal is undone: the backup is from before it.
     expect(result.stdout).toMatch(/^first\s/m);
-    expect(result.stderr).toMatch(/^Warning: the vault file was damaged, so TokenDesk opened the previous version[^\n]*\. Changes made after that version are lost\./m);
+    expect(result.stderr).toMatch(/^Warning: the vault file was damaged, so TokenDesk opened the previous version, saved [^\n]+\. Changes made after that version are lost\./m);
+    expect(result.stderr).toContain(`The damaged file was kept as ${join(vault, 'vault.json.damaged-')}`);
     expect(result.stdout).not.toContain('damaged');
+  });
+
+  it('says so when vault.json.bak was copied over vault.json (a rollback)', async () => {
+    const vault = join(dir.path(), 'rolled-back');
+    const file = await dir.write('one.toml', '[accounts.kept]\ngrant = "static"\naccess_token = "t3"\n');
+    expect((await runCli(['import', file, '--vault', vault], { env })).code).toBe(0);
+    expect((await runCli(['remove', 'kept', '--vault', vault], { env })).code).toBe(0);
+    await copyFile(join(vault, 'vault.json.bak'), join(vault, 'vault.json'));
+    const result = await runCli(['list', '--vault', vault], { env });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/^Warning: the vault file was replaced by an older copy, saved [^\n]+\. Changes made after that may be lost\./m);
   });
 });
