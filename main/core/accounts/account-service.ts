@@ -24,7 +24,8 @@
  */
 import type { AccountSettings, TokenSet } from '../../../shared/account.js';
 import { describeDrop, droppedSecrets, exposureChanges, type SecretName } from '../../../shared/secret-exposure.js';
-import { AuthServerError, CancelledError, InputError, isTokenDeskError, TokenDeskError, VaultError } from '../errors.js';
+import type { TokenDeskError} from '../errors.js';
+import { AuthServerError, CancelledError, InputError, isTokenDeskError, VaultError } from '../errors.js';
 import { accountProblems, validateAccount } from '../import/index.js';
 import type { AuthorizationFlows } from '../oauth/authorization-flows.js';
 import type { AuthorizationPrompt, DeviceCodePrompt, GrantContext } from '../oauth/context.js';
