@@ -49,7 +49,7 @@ export interface DocumentStore {
    * Under the cross-process vault lock: reload, apply, save. `fn` is
    * synchronous on purpose: nothing slow (no network) can run under the lock.
    */
-  update<R>(fn: (current: VaultDocument) => { next: VaultDocument; result: R }): Promise<R>;
+  update<R>(fn: (current: VaultDocument) => { next: VaultDocument; result: R }, options?: { cancellable?: boolean }): Promise<R>;
   /**
    * Runs `fn` holding the request marker of `key` (an account name): across
    * processes, one token request per account at a time, while the vault lock
@@ -442,7 +442,8 @@ export class AccountService {
   async #commit(name: string, snapshot: StoredAccount, result: RequestResult, options: GetTokenOptions): Promise<void> {
     if (isEmptyResult(result)) return;
     try {
-      await this.#mutate((doc) => applyRequestResult(doc, name, snapshot.settings, result));
+      // Once the provider answered, saving its answer wins over a Ctrl+C: the wait for the lock is short and bounded.
+      await this.#mutate((doc) => applyRequestResult(doc, name, snapshot.settings, result), { cancellable: false });
     } catch (error) {
       if (!result.tokens && !(error instanceof VaultError)) throw error;
       this.#unsaved.add(name, snapshot.settings, result);
@@ -510,14 +511,14 @@ export class AccountService {
    * Every write goes through here: what a failed save kept in memory is
    * applied first, so the next successful save carries it too.
    */
-  async #mutate(change: (doc: VaultDocument) => void): Promise<void> {
+  async #mutate(change: (doc: VaultDocument) => void, options: { cancellable?: boolean } = {}): Promise<void> {
     let applied = 0;
     await this.#store.update((doc) => {
       applied = this.#unsaved.size;
       this.#unsaved.applyTo(doc);
       change(doc);
       return { next: doc, result: undefined };
-    });
+    }, options);
     this.#unsaved.saved(applied);
     this.#emit();
   }

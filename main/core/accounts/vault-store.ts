@@ -35,13 +35,13 @@ export class VaultDocumentStore implements DocumentStore {
     return this.#current;
   }
 
-  async update<R>(fn: (current: VaultDocument) => { next: VaultDocument; result: R }): Promise<R> {
+  async update<R>(fn: (current: VaultDocument) => { next: VaultDocument; result: R }, options: { cancellable?: boolean } = {}): Promise<R> {
     let saved: VaultDocument | undefined;
     const result = await this.#vault.update((raw) => {
       const { next, result } = fn(migrateDocument(raw));
       saved = next;
       return { next, result };
-    });
+    }, options);
     // Adopted only once it is on disk: a failed save leaves the last good document in place.
     if (saved) this.#current = saved;
     return result;

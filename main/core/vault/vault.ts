@@ -310,9 +310,11 @@ export class Vault<T> {
   /**
    * Read-modify-write under the cross-process lock: reloads, calls `fn` with
    * the current content, writes `next`, returns `result`. If `fn` throws,
-   * nothing is written.
+   * nothing is written. `cancellable: false` waits for the lock even after
+   * `signal` aborted: for saving what a provider already answered (a
+   * rotated refresh token must not be dropped by a Ctrl+C).
    */
-  async update<R>(fn: (current: T) => { next: T; result: R } | Promise<{ next: T; result: R }>): Promise<R> {
+  async update<R>(fn: (current: T) => { next: T; result: R } | Promise<{ next: T; result: R }>, options: { cancellable?: boolean } = {}): Promise<R> {
     this.#assertOpen();
     return this.#serial(() =>
       this.#locked(async () => {
@@ -320,7 +322,7 @@ export class Vault<T> {
         const { next, result } = await fn(JSON.parse(this.#json) as T);
         await this.#commit(stringify(next), main);
         return result;
-      }),
+      }, options.cancellable ?? true),
     );
   }
 
@@ -477,11 +479,12 @@ export class Vault<T> {
     return run;
   }
 
-  #locked<R>(fn: () => Promise<R>): Promise<R> {
+  #locked<R>(fn: () => Promise<R>, cancellable = true): Promise<R> {
+    const { signal: _signal, ...uncancellable } = this.#ctx.lock;
     return withFileLock(this.#ctx.lockPath, () => {
       this.#assertOpen(); // locked out while waiting
       return fn();
-    }, this.#ctx.lock);
+    }, cancellable ? this.#ctx.lock : uncancellable);
   }
 
   /** Housekeeping during open: failures are ignored, but a cancel is a cancel. */

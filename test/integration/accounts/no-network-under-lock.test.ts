@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountSettings } from '../../../shared/account.js';
 import { AppSession } from '../../../main/core/app-session.js';
 import type { CorePorts } from '../../../main/core/ports.js';
+import { withFileLock } from '../../../main/core/vault/index.js';
 import { startProviderServer, type ProviderServer } from '../../fixtures/provider-server.js';
 import { runCli } from '../../helpers/run-cli.js';
 
@@ -76,6 +77,36 @@ describe('no network request under the vault lock', () => {
     await app.accounts().reload();
     expect((await app.accounts().list()).map((account) => account.name).sort()).toEqual(['added meanwhile', 'slow vendor']);
     expect((await app.accounts().cachedToken('slow vendor'))?.accessToken).toBe(token.accessToken);
+    other.lock();
+    app.lock();
+  });
+
+  it('a Ctrl+C while the answer waits for the vault lock still saves it (a rotated refresh token is never dropped)', async () => {
+    const dir = await mkdtemp(join(root, 'cancel-commit-'));
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let waiting = false;
+    const controller = new AbortController();
+    const gatedPorts: CorePorts = { ...realPorts, fetch: async (input, init) => ((waiting = true), await gate, fetch(input, init)) };
+    const app = new AppSession({ dataDir: dir, ports: gatedPorts, signal: controller.signal });
+    await app.create({ passphrase: PASSPHRASE });
+    await app.accounts().importAccounts([myfiber('answered')]);
+    const pending = app.accounts().getToken('answered', { signal: controller.signal });
+    await until(() => waiting, 'the token request to start');
+    // Another process is in the middle of a save when the answer arrives, and the user presses Ctrl+C then.
+    let unlockVault!: () => void;
+    const holding = withFileLock(join(dir, 'vault.json.lock'), () => new Promise<void>((resolve) => (unlockVault = resolve)));
+    await until(() => unlockVault !== undefined, 'the lock to be held');
+    release();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    controller.abort();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    unlockVault();
+    await holding;
+    const token = await pending;
+    const other = new AppSession({ dataDir: dir, ports: realPorts });
+    await other.unlock(PASSPHRASE);
+    expect((await other.accounts().cachedToken('answered'))?.accessToken).toBe(token.accessToken);
     other.lock();
     app.lock();
   });
