@@ -31,6 +31,7 @@ import type { AuthorizationFlows } from '../oauth/authorization-flows.js';
 import type { AuthorizationPrompt, DeviceCodePrompt, GrantContext } from '../oauth/context.js';
 import { isInteractiveGrant, obtainToken, refreshAccessToken, resolveEndpoints, revokeToken } from '../oauth/index.js';
 import { basicCredentialSecrets, redactSecrets } from '../oauth/redaction.js';
+import { isRepresentableTime } from '../oauth/token-response.js';
 import type { CorePorts } from '../ports.js';
 import { budgetStatus, checkBudget } from './budget.js';
 import type { DiscoveredEndpoints, StoredAccount, VaultDocument } from './document.js';
@@ -598,12 +599,6 @@ function isEmptyResult(result: RequestResult): boolean {
     result.history.length === 0 && result.requestTimes.length === 0 && !result.tokens && !result.dropTokens &&
     !result.learnedClientAuth && !result.discovered && result.lastError === undefined
   );
-}
-
-/** Latest instant a JavaScript Date can represent (ECMAScript 21.4.1.1). */
-const MAX_DATE_MS = 8.64e15;
-function isRepresentableTime(ms: number): boolean {
-  return Number.isFinite(ms) && Math.abs(ms) <= MAX_DATE_MS;
 }
 
 function tokenSecrets(tokens: TokenSet | undefined): string[] {

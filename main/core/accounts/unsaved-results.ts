@@ -35,7 +35,7 @@ export class UnsavedResults {
     return undefined;
   }
 
-  /** Applies every pending result to `doc`, oldest first. Call `clear` once the save of `doc` succeeded. */
+  /** Applies every pending result to `doc`, oldest first. Call `saved` once the save of `doc` succeeded. */
   applyTo(doc: VaultDocument): void {
     for (const pending of this.#pending) applyRequestResult(doc, pending.name, pending.before, pending.result);
   }
@@ -43,13 +43,5 @@ export class UnsavedResults {
   /** Forgets the results that were part of a successful save (`count` = size when applyTo ran). */
   saved(count: number): void {
     this.#pending = this.#pending.slice(count);
-  }
-
-  /** An account renamed or removed: its pending results follow it (or go with it). */
-  rename(oldName: string, newName: string | undefined): void {
-    this.#pending = this.#pending.flatMap((pending) => {
-      if (pending.name !== oldName) return [pending];
-      return newName === undefined ? [] : [{ ...pending, name: newName, before: { ...pending.before, name: newName } }];
-    });
   }
 }

@@ -4,6 +4,7 @@
  * not a decrypt (SPEC 8: cached token median under 0.05 ms).
  */
 import { createHash } from 'node:crypto';
+import { VaultError } from '../errors.js';
 import type { Vault } from '../vault/index.js';
 import { withFileLock, type FileLockOptions } from '../vault/lock.js';
 import type { DocumentStore } from './account-service.js';
@@ -75,12 +76,7 @@ export class VaultDocumentStore implements DocumentStore {
   }
 }
 
-/** A disk that refuses writes (the vault layer's ERR_VAULT_WRITE, or the raw errno). */
+/** A disk that refuses writes: the vault layer says so with ERR_VAULT_WRITE (write-error.ts). */
 function isUnwritable(error: unknown): boolean {
-  const codes: unknown[] = [];
-  for (let current: unknown = error, depth = 0; current && typeof current === 'object' && depth < 3; depth++) {
-    codes.push((current as { code?: unknown }).code);
-    current = (current as { cause?: unknown }).cause;
-  }
-  return codes.some((code) => code === 'ERR_VAULT_WRITE' || code === 'ENOSPC' || code === 'EDQUOT' || code === 'EROFS' || code === 'EACCES' || code === 'EPERM');
+  return error instanceof VaultError && error.code === 'ERR_VAULT_WRITE';
 }

@@ -8,15 +8,13 @@ import type { IpcResponse } from '../../../shared/ipc.js';
 import { TransportError } from '../errors.js';
 import { authorizationHeaderValue } from '../oauth/authorization-header.js';
 import { assertSecureEndpoint } from '../oauth/http.js';
-import { redactSecrets } from '../oauth/redaction.js';
+import { redactSecrets, stripControlCharacters } from '../oauth/redaction.js';
 import type { CorePorts } from '../ports.js';
 
 /** How much of an API response the panel shows. */
 export const API_EXCERPT_CHARS = 2000;
 const API_READ_CAP_BYTES = 64 * 1024;
 const API_TIMEOUT_MS = 30_000;
-/** C0 except tab and line breaks, DEL, C1, and the bidi overrides that reorder what is shown. */
-const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
 export async function testApiCall(ports: CorePorts, url: string, tokens: TokenSet): Promise<IpcResponse<'tokens:test-api'>> {
   assertSecureEndpoint(url, 'test API (api_url)');
@@ -38,7 +36,7 @@ export async function testApiCall(ports: CorePorts, url: string, tokens: TokenSe
   const text = await readCapped(response, API_READ_CAP_BYTES);
   // An API that echoes the token back (in any encoding) must not put it on screen; nor may its control characters.
   const secrets = [tokens.accessToken, tokens.refreshToken, tokens.idToken];
-  const excerpt = redactSecrets(text, secrets).replace(CONTROL_CHARACTERS, '').slice(0, API_EXCERPT_CHARS);
+  const excerpt = stripControlCharacters(redactSecrets(text, secrets), { keepLineBreaks: true }).slice(0, API_EXCERPT_CHARS);
   const contentType = response.headers.get('content-type') ?? undefined;
   return {
     url,

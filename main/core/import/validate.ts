@@ -11,6 +11,7 @@ import type { ErrorCode } from '../errors.js';
 import type { CanonicalKey } from './aliases.js';
 import { isProtocolParam } from '../oauth/protocol-params.js';
 import { MAX_BUDGET_REQUESTS, MAX_BUDGET_WINDOW_SECONDS, MAX_TOKEN_LIFETIME_SECONDS } from './limits.js';
+import { originOf } from '../oauth/origin.js';
 import { checkUrl } from './url-rules.js';
 
 export interface FieldProblem {
@@ -223,15 +224,6 @@ function describeKind(kind: RequestKind): string {
       return 'every revocation request';
     case 'device':
       return 'every device authorization request';
-  }
-}
-
-function originOf(url: string): string | undefined {
-  try {
-    const { origin } = new URL(url);
-    return origin === 'null' ? undefined : origin;
-  } catch {
-    return undefined;
   }
 }
 

@@ -7,15 +7,7 @@ import { SignJWT } from 'jose';
 import type { ServiceAccountKey } from '../../../shared/account.js';
 import { InputError } from '../errors.js';
 import type { CorePorts } from '../ports.js';
-
-function originOf(url: string): string | undefined {
-  try {
-    const { origin } = new URL(url);
-    return origin === 'null' ? undefined : origin;
-  } catch {
-    return undefined;
-  }
-}
+import { originOf } from './origin.js';
 
 /**
  * Refuses to let a signed assertion go anywhere but the server it is

@@ -98,6 +98,11 @@ export function redactSecrets(text: string, secrets: readonly (string | undefine
  */
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
 
+/** `text` without CONTROL_CHARACTERS; `keepLineBreaks` keeps CR (LF and tab are never removed), for multi-line excerpts. */
+export function stripControlCharacters(text: string, options: { keepLineBreaks?: boolean } = {}): string {
+  return text.replace(CONTROL_CHARACTERS, (char) => (options.keepLineBreaks && char === '\r' ? char : ''));
+}
+
 /**
  * Server (or file) text made safe to quote: secrets redacted in all their
  * echo forms, control characters dropped, whitespace collapsed, length capped.
@@ -105,6 +110,6 @@ const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f
  * character or a line break split cannot come out whole.
  */
 export function quoteServerText(text: string, max = 200, secrets: readonly (string | undefined)[] = []): string {
-  const clean = redactSecrets(redactSecrets(text, secrets).replace(CONTROL_CHARACTERS, '').replace(/\s+/g, ' ').trim(), secrets);
+  const clean = redactSecrets(stripControlCharacters(redactSecrets(text, secrets)).replace(/\s+/g, ' ').trim(), secrets);
   return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }

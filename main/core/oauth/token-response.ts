@@ -64,7 +64,12 @@ const MAX_DATE_MS = 8.64e15;
  */
 export function expiryAfter(now: number, lifetimeSeconds: number): number | undefined {
   const at = now + lifetimeSeconds * 1000;
-  return Number.isFinite(at) && Math.abs(at) <= MAX_DATE_MS ? at : undefined;
+  return isRepresentableTime(at) ? at : undefined;
+}
+
+/** True when `ms` is an instant a Date can hold (so formatting it cannot throw). */
+export function isRepresentableTime(ms: number): boolean {
+  return Number.isFinite(ms) && Math.abs(ms) <= MAX_DATE_MS;
 }
 
 function seconds(value: unknown): number | undefined {

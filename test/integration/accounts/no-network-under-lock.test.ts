@@ -12,8 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountSettings } from '../../../shared/account.js';
 import { AppSession } from '../../../main/core/app-session.js';
 import type { CorePorts } from '../../../main/core/ports.js';
-import { withFileLock } from '../../../main/core/vault/index.js';
 import { startProviderServer, type ProviderServer } from '../../fixtures/provider-server.js';
+import { holdLock } from '../../helpers/hold-lock.js';
 import { runCli } from '../../helpers/run-cli.js';
 
 const PASSPHRASE = 'no network under the lock 4 tests';
@@ -94,15 +94,12 @@ describe('no network request under the vault lock', () => {
     const pending = app.accounts().getToken('answered', { signal: controller.signal });
     await until(() => waiting, 'the token request to start');
     // Another process is in the middle of a save when the answer arrives, and the user presses Ctrl+C then.
-    let unlockVault!: () => void;
-    const holding = withFileLock(join(dir, 'vault.json.lock'), () => new Promise<void>((resolve) => (unlockVault = resolve)));
-    await until(() => unlockVault !== undefined, 'the lock to be held');
+    const lock = await holdLock(join(dir, 'vault.json.lock'));
     release();
     await new Promise((resolve) => setTimeout(resolve, 200));
     controller.abort();
     await new Promise((resolve) => setTimeout(resolve, 200));
-    unlockVault();
-    await holding;
+    await lock.release();
     const token = await pending;
     const other = new AppSession({ dataDir: dir, ports: realPorts });
     await other.unlock(PASSPHRASE);

@@ -7,7 +7,7 @@ import { spawnSync, type ChildProcess } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { withFileLock } from '../../../main/core/vault/index.js';
+import { holdLock } from '../../helpers/hold-lock.js';
 import { runCli, type CliResult } from '../../helpers/run-cli.js';
 import { useTempDir } from '../../helpers/temp-dir.js';
 
@@ -101,16 +101,8 @@ describe('cancelling a CLI that waits for the vault lock', () => {
   });
 
   it('SIGTERM while another process holds the lock exits 130 within about a second, and changes nothing', async () => {
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    let held!: () => void;
-    const isHeld = new Promise<void>((resolve) => (held = resolve));
     // This test process holds the writers' lock, as the desktop app would in the middle of a save.
-    const holding = withFileLock(join(vault(), 'vault.json.lock'), async () => {
-      held();
-      await released;
-    });
-    await isHeld;
+    const lock = await holdLock(join(vault(), 'vault.json.lock'));
     try {
       // Start-up and the scrypt unwrap take well under 3 s; then `remove` waits for the lock.
       const result = await runAndSignal(['remove', 'first', '--vault', vault()], ['SIGTERM'], () => new Promise((resolve) => setTimeout(resolve, 3_000)));
@@ -118,23 +110,14 @@ describe('cancelling a CLI that waits for the vault lock', () => {
       expect(result.stderr).toMatch(/Cancelled[. ]/);
       expect(result.afterSignalMs).toBeLessThan(1_500);
     } finally {
-      release();
-      await holding;
+      await lock.release();
     }
     const listed = await runCli(['list', '--json', '--vault', vault()], { env: { TOKENDESK_PASSPHRASE: PASSPHRASE } });
     expect(JSON.parse(listed.stdout).map((row: { name: string }) => row.name)).toEqual(['first', 'second']);
   });
 
   it('a second Ctrl+C exits 130 at once, whatever the first is still waiting for', async () => {
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    let held!: () => void;
-    const isHeld = new Promise<void>((resolve) => (held = resolve));
-    const holding = withFileLock(join(vault(), 'vault.json.lock'), async () => {
-      held();
-      await released;
-    });
-    await isHeld;
+    const lock = await holdLock(join(vault(), 'vault.json.lock'));
     try {
       const result = await runAndSignal(['remove', 'second', '--vault', vault()], ['SIGINT', 'SIGINT'], () => new Promise((resolve) => setTimeout(resolve, 3_000)));
       expect(result.signal, result.stderr).toBeNull();
@@ -142,8 +125,7 @@ describe('cancelling a CLI that waits for the vault lock', () => {
       expect(result.stderr).toMatch(/Cancelled[. ]/);
       expect(result.afterSignalMs).toBeLessThan(1_500);
     } finally {
-      release();
-      await holding;
+      await lock.release();
     }
   });
 });
