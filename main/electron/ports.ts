@@ -1,21 +1,14 @@
 /**
- * The core's ports, Electron edition: `net.fetch` (Chromium's network stack,
- * so the system proxy and the OS certificate store apply) and the system
- * browser through `shell.openExternal`.
+ * The core's ports, Electron edition: `net.request` (Chromium's network
+ * stack, so the system proxy and the OS certificate store apply; see
+ * net-request-fetch.ts for why not `net.fetch`) and the system browser through
+ * `shell.openExternal`.
  */
 import { randomBytes } from 'node:crypto';
 import type { Net, Shell } from 'electron';
 import { InputError } from '../core/errors.js';
-import { systemClock, type CorePorts, type FetchLike } from '../core/ports.js';
-
-/**
- * `net.fetch` as the core's fetch. The init is passed through untouched, in
- * particular `redirect: 'manual'`, which the core sets so that a token
- * endpoint's redirect is reported instead of followed (SPEC 3).
- */
-export function createElectronFetch(net: Pick<Net, 'fetch'>): FetchLike {
-  return (input, init) => net.fetch(typeof input === 'string' ? input : input.href, init);
-}
+import { systemClock, type CorePorts } from '../core/ports.js';
+import { createNetRequestFetch } from './net-request-fetch.js';
 
 /** True for the only URLs we hand to the system browser. */
 export function isBrowserUrl(url: string): boolean {
@@ -40,9 +33,9 @@ export function createOpenExternal(shell: Pick<Shell, 'openExternal'>): (url: st
   };
 }
 
-export function createElectronPorts(electron: { net: Pick<Net, 'fetch'>; shell: Pick<Shell, 'openExternal'> }): CorePorts {
+export function createElectronPorts(electron: { net: Pick<Net, 'request'>; shell: Pick<Shell, 'openExternal'> }): CorePorts {
   return {
-    fetch: createElectronFetch(electron.net),
+    fetch: createNetRequestFetch((options) => electron.net.request(options)),
     clock: systemClock,
     randomBytes: (length) => new Uint8Array(randomBytes(length)),
     openExternal: createOpenExternal(electron.shell),
