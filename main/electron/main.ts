@@ -4,11 +4,12 @@
  * arguments (typed with Electron's own definitions), which is how they are
  * unit-tested without the binary.
  *
- * Order matters: app name and data folder, privileged `app://` scheme,
- * single-instance lock and callback-URL routing all happen before `ready`.
+ * Order matters: see `prepare()`. Any failure, before or after `ready`,
+ * is shown in plain words and ends the process (startup.ts).
  */
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { app, BrowserWindow, clipboard, ipcMain, Menu, nativeImage, net, Notification, protocol, safeStorage, shell, Tray } from 'electron';
+import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, nativeImage, net, Notification, protocol, safeStorage, shell, Tray } from 'electron';
 import { createApiHandlers } from '../core/api.js';
 import { AppSession } from '../core/app-session.js';
 import { isTokenDeskError } from '../core/errors.js';
@@ -24,27 +25,52 @@ import { TRAY_ICON_DATA_URL } from './tray-icon.js';
 import { TrayMenu } from './tray.js';
 import { createMainWindow } from './window.js';
 import { forgetTokenDeskVariables } from '../core/child-environment.js';
+import { installAppMenu } from './app-menu.js';
+import { environmentForCallback, rememberCallbackVault } from './callback-target.js';
+import { APP_NAME, applyDataFolders, removeChromiumLeftovers, resolveDataFolders, type DataFolders } from './data-folders.js';
+import { failStart, startWhenReady, type StartFailureOutput } from './startup.js';
 
-const APP_NAME = 'TokenDesk';
 const TRAY_REFRESH_MS = 30_000;
 
-// The CLI computes the same folder without Electron (main/cli/data-dir.ts):
-// Linux $XDG_CONFIG_HOME/TokenDesk or ~/.config/TokenDesk, macOS
-// ~/Library/Application Support/TokenDesk, Windows %APPDATA%\TokenDesk.
-// TOKENDESK_DATA_DIR (also honoured by the CLI) points both at another vault, e.g. in tests.
-app.setName(APP_NAME);
-app.setPath('userData', process.env['TOKENDESK_DATA_DIR'] || path.join(app.getPath('appData'), APP_NAME));
-// Read; now no browser or other child we start may inherit a TOKENDESK_* variable (SPEC 3).
-forgetTokenDeskVariables(process.env);
-if (process.platform === 'win32') app.setAppUserModelId('app.tokendesk');
-protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
+const startFailure: StartFailureOutput = { showErrorBox: (title, content) => dialog.showErrorBox(title, content), log: (line) => console.error(line) };
 
-// An AppImage brings no desktop entry; without one the OS cannot hand us tokendesk:// URLs.
-try {
-  const desktopFile = installAppImageDesktopEntry(process.env, process.platform, app.getPath('home'));
-  if (desktopFile) process.env['CHROME_DESKTOP'] = desktopFile;
-} catch {
-  // Not fatal: the loopback redirect and the paste-the-URL fallback still work.
+/**
+ * Everything before `ready`, in this order: the app name and menu (before
+ * Electron's default menu at will-finish-launching), the two data folders
+ * (before anything asks for userData), the privileged `app://` scheme, the
+ * single-instance lock and callback-URL routing. A failure here is shown and
+ * ends the process like a failure during start.
+ */
+function prepare(): { folders: DataFolders; primary: boolean } {
+  app.setName(APP_NAME);
+  installAppMenu(Menu, process.platform);
+  const appData = app.getPath('appData');
+  // The CLI computes the same vault folder without Electron (main/cli/data-dir.ts): appData + TokenDesk,
+  // or TOKENDESK_DATA_DIR (also for tests). Chromium's files go to a folder of their own beside it.
+  const env = environmentForCallback(process.argv, process.env, appData, Date.now());
+  const folders = resolveDataFolders({ env, appData, cwd: process.cwd(), platform: process.platform });
+  applyDataFolders(app, folders);
+  // Read; now no browser or other child we start may inherit a TOKENDESK_* variable (SPEC 3).
+  forgetTokenDeskVariables(process.env);
+  if (process.platform === 'win32') app.setAppUserModelId('app.tokendesk');
+  protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
+
+  // An AppImage brings no desktop entry; without one the OS cannot hand us tokendesk:// URLs.
+  try {
+    const desktopFile = installAppImageDesktopEntry(process.env, process.platform, app.getPath('home'));
+    if (desktopFile) process.env['CHROME_DESKTOP'] = desktopFile;
+  } catch {
+    // Not fatal: the loopback redirect and the paste-the-URL fallback still work.
+  }
+
+  const { primary } = registerProtocolHandling(app, router, {
+    argv: process.argv,
+    defaultApp: process.defaultApp === true,
+    execPath: process.execPath,
+    ...(process.defaultApp && process.argv[1] ? { appPath: path.resolve(process.argv[1]) } : {}),
+    onSecondInstance: showWindow,
+  });
+  return { folders, primary };
 }
 
 const notify = createNotifier(Notification);
@@ -71,26 +97,25 @@ function describe(error: unknown): string {
 }
 
 const router = new CallbackRouter((error) => notify('Sign-in not completed', describe(error)));
-const { primary } = registerProtocolHandling(app, router, {
-  argv: process.argv,
-  defaultApp: process.defaultApp === true,
-  execPath: process.execPath,
-  ...(process.defaultApp && process.argv[1] ? { appPath: path.resolve(process.argv[1]) } : {}),
-  onSecondInstance: showWindow,
-});
 
-if (primary) {
-  app.whenReady().then(start, (error: unknown) => {
-    console.error(`TokenDesk could not start: ${describe(error)}`);
-    app.exit(1);
-  });
+let prepared: ReturnType<typeof prepare> | undefined;
+try {
+  prepared = prepare();
+} catch (error) {
+  failStart(app, startFailure, error);
+}
+if (prepared?.primary) {
+  const { folders } = prepared;
+  void startWhenReady(app, () => start(folders), startFailure);
 }
 
-async function start(): Promise<void> {
+async function start(folders: DataFolders): Promise<void> {
+  // Holding the lock now, so no older instance is using them.
+  removeChromiumLeftovers(folders.vault, { existsSync, rmSync });
   registerAppProtocol(protocol, path.join(app.getAppPath(), 'dist', 'renderer'));
   const ports = createElectronPorts({ net, shell });
   const session = new AppSession({
-    dataDir: app.getPath('userData'),
+    dataDir: folders.vault,
     ports,
     // On Linux without a keyring (basic_text) the status says so, and the session requires a passphrase.
     keychain: { status: () => keychainStatus(safeStorage, process.platform), provider: new SafeStorageKeySlot(safeStorage, process.platform) },
@@ -123,6 +148,8 @@ async function start(): Promise<void> {
     if (event.type === 'accounts-changed') void refreshTray();
     // A sign-in waits for the user (also when a tray click joined it): its dialog must be in view.
     if (event.type === 'authorization-prompt' || event.type === 'device-code-prompt') showWindow();
+    // A tokendesk:// callback started by the OS must find this vault (callback-target.ts).
+    if (event.type === 'authorization-prompt') rememberCallbackVaultQuietly(folders.vault);
   };
   const handlers: IpcHandlers = createApiHandlers({
     session,
@@ -157,6 +184,14 @@ async function start(): Promise<void> {
   await session.unlockWithKeychain();
   await refreshTray();
   showWindow();
+}
+
+function rememberCallbackVaultQuietly(vault: string): void {
+  try {
+    rememberCallbackVault(app.getPath('appData'), vault, Date.now());
+  } catch {
+    // Not fatal: the sign-in dialog's paste-the-URL fallback still completes it.
+  }
 }
 
 async function copyFromTray(handlers: IpcHandlers, name: string, force: boolean): Promise<void> {

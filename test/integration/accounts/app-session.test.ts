@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppSession, type Keychain } from '../../../main/core/app-session.js';
 import { systemClock, type CorePorts } from '../../../main/core/ports.js';
 import { SafeStorageKeySlot } from '../../../main/electron/safe-storage-slot.js';
-import { fakeKeychain } from '../../fixtures/vault/fake-keychain.js';
+import { createFakeSafeStorage as fakeKeychain } from '../../fixtures/electron/safe-storage.js';
 
 const ports: CorePorts = { fetch: (input, init) => fetch(input, init), clock: systemClock, randomBytes: (n) => new Uint8Array(randomBytes(n)) };
 let dir: string;

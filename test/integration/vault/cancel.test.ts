@@ -13,7 +13,7 @@ import { CancelledError } from '../../../main/core/errors.js';
 import { Vault, createPassphraseSlot } from '../../../main/core/vault/index.js';
 import { SafeStorageKeySlot } from '../../../main/electron/safe-storage-slot.js';
 import { compiledVaultProblem } from '../../fixtures/vault/dist-check.js';
-import { fakeKeychain } from '../../fixtures/vault/fake-keychain.js';
+import { createFakeSafeStorage as fakeKeychain } from '../../fixtures/electron/safe-storage.js';
 import { holdLockInChild } from '../../fixtures/vault/lock-holder.js';
 
 interface Content {

@@ -12,7 +12,7 @@ import { VaultError } from '../../../main/core/errors.js';
 import { Vault, createPassphraseSlot } from '../../../main/core/vault/index.js';
 import type { StoredKeySlot } from '../../../main/core/vault/index.js';
 import { SafeStorageKeySlot } from '../../../main/electron/safe-storage-slot.js';
-import { fakeKeychain } from '../../fixtures/vault/fake-keychain.js';
+import { createFakeSafeStorage as fakeKeychain } from '../../fixtures/electron/safe-storage.js';
 import { codeOf } from '../../helpers/error-code.js';
 
 interface Content {

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { VaultError } from '../../../main/core/errors.js';
 import { CURRENT_VERSION, Vault, createPassphraseSlot } from '../../../main/core/vault/index.js';
 import { SafeStorageKeySlot } from '../../../main/electron/safe-storage-slot.js';
-import { fakeKeychain } from '../../fixtures/vault/fake-keychain.js';
+import { createFakeSafeStorage as fakeKeychain } from '../../fixtures/electron/safe-storage.js';
 import type { KeySlotProvider } from '../../../main/core/vault/index.js';
 import { codeOf } from '../../helpers/error-code.js';
 

@@ -1,31 +1,26 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { VaultError } from '../../../main/core/errors.js';
 import { keychainStatus, SafeStorageKeySlot, type SafeStorageApi } from '../../../main/electron/safe-storage-slot.js';
+import { createFakeSafeStorage } from '../../fixtures/electron/safe-storage.js';
 
 type Backend = ReturnType<SafeStorageApi['getSelectedStorageBackend']>;
 
-/** A safeStorage that really encrypts (AES-256-GCM under a per-"machine" key), like an OS keychain. */
+/** Electron's safeStorage as typed (test/fixtures/electron/safe-storage.ts), counting backend queries. */
 function realSafeStorage(options: { backend?: Backend; available?: boolean; key?: Buffer; shouldReEncrypt?: boolean } = {}) {
   const key = options.key ?? randomBytes(32);
   const calls: string[] = [];
+  const base = createFakeSafeStorage({
+    machineKey: key,
+    ...(options.backend ? { backend: options.backend } : {}),
+    ...(options.available !== undefined ? { available: options.available } : {}),
+    ...(options.shouldReEncrypt !== undefined ? { rotate: options.shouldReEncrypt } : {}),
+  });
   const api: SafeStorageApi = {
-    isAsyncEncryptionAvailable: async () => options.available ?? true,
+    ...base,
     getSelectedStorageBackend: () => {
       calls.push('backend');
-      return options.backend ?? 'gnome_libsecret';
-    },
-    encryptStringAsync: async (plainText) => {
-      const iv = randomBytes(12);
-      const cipher = createCipheriv('aes-256-gcm', key, iv);
-      const body = Buffer.concat([cipher.update(plainText, 'utf8'), cipher.final()]);
-      return Buffer.concat([iv, cipher.getAuthTag(), body]);
-    },
-    decryptStringAsync: async (encrypted) => {
-      const decipher = createDecipheriv('aes-256-gcm', key, encrypted.subarray(0, 12));
-      decipher.setAuthTag(encrypted.subarray(12, 28));
-      const result = Buffer.concat([decipher.update(encrypted.subarray(28)), decipher.final()]).toString('utf8');
-      return { result, shouldReEncrypt: options.shouldReEncrypt ?? false };
+      return base.getSelectedStorageBackend();
     },
   };
   return { api, key, calls };
