@@ -15,7 +15,7 @@ import * as v from 'valibot';
 
 /** An error as it crosses IPC: stable code, kind and a readable message (never a secret). */
 export const IpcErrorSchema = v.object({
-  kind: v.picklist(['input', 'auth_server', 'transport', 'vault', 'cancelled', 'internal']),
+  kind: v.picklist(['input', 'auth_server', 'transport', 'vault', 'system', 'cancelled', 'internal']),
   code: v.string(),
   message: v.string(),
   /** Server's `error` / `error_description` for auth_server errors. */

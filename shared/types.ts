@@ -31,5 +31,5 @@ export const REQUEST_KINDS = ['token', 'refresh', 'authorize', 'revoke', 'device
 export type RequestKind = (typeof REQUEST_KINDS)[number];
 
 /** Stable error codes. Callers switch on these, never on messages. */
-export const ERROR_KINDS = ['input', 'auth_server', 'transport', 'vault', 'cancelled'] as const;
+export const ERROR_KINDS = ['input', 'auth_server', 'transport', 'vault', 'system', 'cancelled'] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];

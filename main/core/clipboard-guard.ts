@@ -4,7 +4,12 @@
  * else meanwhile, that is theirs and stays. Shared by the Electron shell, whose
  * clipboard is asynchronous since Electron 45, and the browser test harness,
  * whose clipboard is a plain variable; timers and the clipboard are injected.
+ *
+ * A copy is reported only once it happened: `copy` resolves after the write
+ * and a read-back that finds the text there (Windows drops a write silently
+ * when another program holds the clipboard), and rejects otherwise.
  */
+import { SystemError } from './errors.js';
 
 export interface ClipboardPort {
   writeText(text: string): void | Promise<void>;
@@ -22,20 +27,21 @@ export interface ClipboardGuardOptions {
   clipboard: ClipboardPort;
   now(): number;
   timers?: TimerPort;
-  /** After a copy; `clearsAt` is undefined when it will not be cleared. Never receives the text. */
+  /** After a copy that happened; `clearsAt` is undefined when it will not be cleared. Never receives the text. */
   onCopied?(label: string, clearsAt: number | undefined): void;
   /** Called after the guard cleared the clipboard (not when it left it alone). */
   onCleared?(label: string): void;
-  /** A clipboard operation failed (the OS refused). */
+  /** A clearing in the background failed (the OS refused). Failed copies reject instead. */
   onError?(error: unknown): void;
 }
 
 export interface ClipboardGuard {
   /**
-   * Writes `text` and schedules its removal after `clearAfterMs` (0 = never).
-   * Returns when the clipboard will be cleared, if it will.
+   * Writes `text` and, once it is there, schedules its removal after
+   * `clearAfterMs` (0 = never). Resolves with when the clipboard will be
+   * cleared, if it will; rejects with ERR_CLIPBOARD when the copy did not happen.
    */
-  copy(text: string, clearAfterMs: number, label?: string): { clearsAt?: number };
+  copy(text: string, clearAfterMs: number, label?: string): Promise<{ clearsAt?: number }>;
   /** Clears now if the clipboard still holds our text (app quit), and cancels the timer. */
   flush(): void;
   /** Cancels the pending clear without touching the clipboard. */
@@ -60,6 +66,7 @@ export function createClipboardGuard(options: ClipboardGuardOptions): ClipboardG
   let pending: { handle: unknown; text: string; label: string } | undefined;
   // Operations run one after another, so a clear can never overtake a later copy.
   let queue: Promise<void> = Promise.resolve();
+  let disposed = false;
 
   function enqueue(operation: () => void | Promise<void>): void {
     queue = queue.then(operation).catch((error: unknown) => options.onError?.(error));
@@ -82,28 +89,52 @@ export function createClipboardGuard(options: ClipboardGuardOptions): ClipboardG
     copy(text, clearAfterMs, label = '') {
       // A newer copy supersedes the older timer: the older text is no longer there anyway.
       cancel();
-      let clearsAt: number | undefined;
-      if (clearAfterMs > 0) {
-        const handle = timers.setTimeout(() => {
-          const current = pending;
-          pending = undefined;
-          if (current) clearIfOurs(current.text, current.label);
-        }, clearAfterMs);
-        pending = { handle, text, label };
-        clearsAt = options.now() + clearAfterMs;
-      }
-      enqueue(async () => {
-        await clipboard.writeText(text);
-        options.onCopied?.(label, clearsAt);
+      return new Promise((resolve, reject) => {
+        enqueue(async () => {
+          try {
+            await clipboard.writeText(text);
+          } catch (error) {
+            reject(new SystemError('ERR_CLIPBOARD', 'The operating system did not let TokenDesk use the clipboard (another program may be holding it). Try again.', { cause: error }));
+            return;
+          }
+          if ((await Promise.resolve(clipboard.readText()).catch(() => undefined)) !== text) {
+            reject(new SystemError('ERR_CLIPBOARD', 'The clipboard did not keep what TokenDesk copied (another program may have taken it over). Try again.'));
+            return;
+          }
+          cancel();
+          let clearsAt: number | undefined;
+          if (clearAfterMs > 0 && !disposed) {
+            const handle = timers.setTimeout(() => {
+              const current = pending;
+              pending = undefined;
+              if (current) clearIfOurs(current.text, current.label);
+            }, clearAfterMs);
+            pending = { handle, text, label };
+            clearsAt = options.now() + clearAfterMs;
+          }
+          resolve(clearsAt === undefined ? {} : { clearsAt });
+          options.onCopied?.(label, clearsAt);
+        });
       });
-      return clearsAt === undefined ? {} : { clearsAt };
     },
     flush() {
-      const current = pending;
-      cancel();
-      if (current) clearIfOurs(current.text, current.label);
+      // Queued, so a copy still being written is cleared too (quit right after a copy).
+      enqueue(() => {
+        const current = pending;
+        cancel();
+        if (current) clearIfOurs(current.text, current.label);
+      });
     },
-    dispose: cancel,
-    settled: () => queue,
+    dispose() {
+      disposed = true;
+      cancel();
+    },
+    async settled() {
+      // An operation may queue another (flush queues the clear): wait until the queue stays put.
+      for (let previous: Promise<void> | undefined; previous !== queue; ) {
+        previous = queue;
+        await previous;
+      }
+    },
   };
 }

@@ -41,6 +41,8 @@ export type ErrorCode =
   | 'ERR_VAULT_KEY_SLOT'
   | 'ERR_VAULT_EXISTS' // create() refused: a vault (or its backup) is already in the folder
   | 'ERR_VAULT_WRITE' // the disk refused a save: full, over quota, read-only, no permission, file held by another program
+  // SystemError
+  | 'ERR_CLIPBOARD' // the operating system refused the clipboard, or did not keep what was copied
   // Cancellation
   | 'ERR_CANCELLED';
 
@@ -111,6 +113,11 @@ export class VaultError extends TokenDeskError {
   readonly kind = 'vault' as const;
 }
 
+/** The computer itself refused (the clipboard). CLI exit code 1. */
+export class SystemError extends TokenDeskError {
+  readonly kind = 'system' as const;
+}
+
 /** The user (or a signal) cancelled a long operation. CLI exit code 130. */
 export class CancelledError extends TokenDeskError {
   readonly kind = 'cancelled' as const;
@@ -147,6 +154,8 @@ export function exitCodeFor(error: unknown): number {
       return 4;
     case 'vault':
       return 5;
+    case 'system':
+      return 1;
     case 'cancelled':
       return 130;
   }

@@ -15,7 +15,8 @@ import { AppSession } from '../core/app-session.js';
 import { isTokenDeskError } from '../core/errors.js';
 import type { AppEvent, IpcHandlers } from '../../shared/ipc.js';
 import { APP_SCHEME_PRIVILEGES, registerAppProtocol } from './app-protocol.js';
-import { createDesktopClipboardGuard, createNotifier } from './clipboard.js';
+import { createDesktopClipboardGuard, createNotifier, isNativeWayland } from './clipboard.js';
+import { createTrayCopy } from './tray-copy.js';
 import { installAppImageDesktopEntry } from './linux-desktop-entry.js';
 import { createTrustedSenderCheck, registerIpcHandlers, sendAppEvent } from './ipc.js';
 import { createElectronPorts } from './ports.js';
@@ -120,7 +121,8 @@ async function start(folders: DataFolders): Promise<void> {
     // On Linux without a keyring (basic_text) the status says so, and the session requires a passphrase.
     keychain: { status: () => keychainStatus(safeStorage, process.platform), provider: new SafeStorageKeySlot(safeStorage, process.platform) },
   });
-  const clipboardGuard = createDesktopClipboardGuard({ clipboard, notify, now: () => ports.clock.now() });
+  const wayland = isNativeWayland(process.platform, process.env, app.commandLine.getSwitchValue('ozone-platform'));
+  const clipboardGuard = createDesktopClipboardGuard({ clipboard, notify, now: () => ports.clock.now(), wayland });
 
   const tray = new Tray(nativeImage.createFromDataURL(TRAY_ICON_DATA_URL));
   const trayMenu = new TrayMenu({
@@ -128,8 +130,8 @@ async function start(folders: DataFolders): Promise<void> {
     buildFromTemplate: (template) => Menu.buildFromTemplate(template),
     now: () => ports.clock.now(),
     actions: {
-      copyToken: (name) => void copyFromTray(handlers, name, false),
-      refreshAndCopy: (name) => void copyFromTray(handlers, name, true),
+      copyToken: (name) => void copyFromTray(name, false),
+      refreshAndCopy: (name) => void copyFromTray(name, true),
       openWindow: showWindow,
       quit: () => app.quit(),
     },
@@ -158,6 +160,7 @@ async function start(folders: DataFolders): Promise<void> {
     openExternal: (url) => ports.openExternal!(url),
     emit,
   });
+  const copyFromTray = createTrayCopy({ copy: (request) => handlers['tokens:copy'](request), notify, now: () => ports.clock.now(), wayland });
   registerIpcHandlers(ipcMain, handlers, createTrustedSenderCheck(() => mainWindow?.webContents.mainFrame));
   router.setHandler(async (url) => {
     showWindow();
@@ -194,7 +197,3 @@ function rememberCallbackVaultQuietly(vault: string): void {
   }
 }
 
-async function copyFromTray(handlers: IpcHandlers, name: string, force: boolean): Promise<void> {
-  const result = await handlers['tokens:copy']({ name, what: 'token', force });
-  if (!result.ok) notify(`No token for ${name}`, result.error.message);
-}

@@ -15,7 +15,7 @@ export function tokenHandlers(ctx: ApiContext): HandlerGroup<TokenChannel> {
       const tokens = await obtainToken(name, force ?? false);
       const text = what === 'header' ? `Authorization: ${authorizationHeaderValue(tokens)}` : tokens.accessToken;
       const { clipboardClearSeconds } = deps.session.preferences();
-      const { clearsAt } = deps.clipboard.copy(text, clipboardClearSeconds * 1000, name);
+      const { clearsAt } = await deps.clipboard.copy(text, clipboardClearSeconds * 1000, name);
       deps.emit({ type: 'clipboard', state: 'copied', account: name });
       return { ...(tokens.expiresAt !== undefined ? { expiresAt: tokens.expiresAt } : {}), ...(clearsAt !== undefined ? { clearsAt } : {}) };
     },

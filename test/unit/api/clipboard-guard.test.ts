@@ -32,7 +32,7 @@ function setup() {
 describe('clipboard guard', () => {
   it('clears the token after the delay when the clipboard still holds it', async () => {
     const { guard, timers, read, cleared } = setup();
-    expect(guard.copy('token-1', 60_000, 'acct')).toEqual({ clearsAt: 61_000 });
+    expect(await guard.copy('token-1', 60_000, 'acct')).toEqual({ clearsAt: 61_000 });
     await guard.settled();
     expect(read()).toBe('token-1');
     timers.runAll();
@@ -43,8 +43,7 @@ describe('clipboard guard', () => {
 
   it('leaves the clipboard alone when the user copied something else meanwhile', async () => {
     const { guard, timers, clipboard, read, cleared } = setup();
-    guard.copy('token-1', 60_000);
-    await guard.settled();
+    await guard.copy('token-1', 60_000);
     expect(read()).toBe('token-1');
     clipboard.writeText('the user’s own text');
     timers.runAll();
@@ -55,10 +54,10 @@ describe('clipboard guard', () => {
 
   it('a newer copy replaces the pending clear of the older one', async () => {
     const { guard, timers, read, cleared } = setup();
-    guard.copy('token-1', 60_000, 'one');
-    guard.copy('token-2', 60_000, 'two');
-    expect(timers.pending()).toBe(1);
+    void guard.copy('token-1', 60_000, 'one');
+    void guard.copy('token-2', 60_000, 'two');
     await guard.settled();
+    expect(timers.pending()).toBe(1);
     expect(read()).toBe('token-2');
     timers.runAll();
     await guard.settled();
@@ -68,7 +67,7 @@ describe('clipboard guard', () => {
 
   it('never clears when the delay is 0', async () => {
     const { guard, timers, read } = setup();
-    expect(guard.copy('token-1', 0)).toEqual({});
+    expect(await guard.copy('token-1', 0)).toEqual({});
     expect(timers.pending()).toBe(0);
     await guard.settled();
     expect(read()).toBe('token-1');
@@ -76,13 +75,12 @@ describe('clipboard guard', () => {
 
   it('flush clears at once (app quit) only if the clipboard is still ours', async () => {
     const { guard, read, timers, clipboard } = setup();
-    guard.copy('token-1', 60_000);
+    void guard.copy('token-1', 60_000);
     guard.flush();
     await guard.settled();
     expect(read()).toBe('');
     expect(timers.pending()).toBe(0);
-    guard.copy('token-2', 60_000);
-    await guard.settled();
+    await guard.copy('token-2', 60_000);
     clipboard.writeText('mine');
     guard.flush();
     await guard.settled();
@@ -103,10 +101,28 @@ describe('clipboard guard', () => {
     };
     const timers = manualTimers();
     const guard = createClipboardGuard({ clipboard, now: () => 0, timers, onCopied: (label, clearsAt) => log.push(`copied:${label}:${clearsAt}`) });
-    guard.copy('token-1', 1_000, 'a');
+    void guard.copy('token-1', 1_000, 'a');
     guard.flush(); // the clear must wait for the slower write before it, or the token would stay
     await guard.settled();
     expect(text).toBe('');
     expect(log).toEqual(['write:token-1', 'copied:a:1000', 'write:']);
+  });
+
+  it('reports a copy only once it happened: a refused write rejects, schedules no clear and claims nothing', async () => {
+    const timers = manualTimers();
+    const copied: string[] = [];
+    const refusing = { readText: () => '', writeText: () => Promise.reject(new Error('OpenClipboard failed')) };
+    const guard = createClipboardGuard({ clipboard: refusing, now: () => 0, timers, onCopied: (label) => copied.push(label) });
+    await expect(guard.copy('token-1', 60_000, 'a')).rejects.toMatchObject({ code: 'ERR_CLIPBOARD', kind: 'system' });
+    expect(timers.pending()).toBe(0);
+    expect(copied).toEqual([]);
+  });
+
+  it('a write the clipboard did not keep (read back differs) is a failure too', async () => {
+    const dropping = { readText: () => 'what was there before', writeText: () => undefined };
+    const guard = createClipboardGuard({ clipboard: dropping, now: () => 0, timers: manualTimers() });
+    const error = await guard.copy('token-1', 60_000, 'a').catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'ERR_CLIPBOARD' });
+    expect(String((error as Error).message)).not.toContain('token-1');
   });
 });

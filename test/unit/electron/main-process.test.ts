@@ -8,10 +8,12 @@
 import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { MenuItemConstructorOptions } from 'electron';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { rememberCallbackVault } from '../../../main/electron/callback-target.js';
 import { FakeMachine } from '../../fixtures/electron/app.js';
 import { createFakeElectron, type FakeElectron } from '../../fixtures/electron/electron-module.js';
+import { startProviderServer, type ProviderServer } from '../../fixtures/provider-server.js';
 
 let root: string;
 let machine: FakeMachine;
@@ -149,5 +151,66 @@ describe('the application menu (item 12)', () => {
     const fake = await launch();
     expect(fake.record.menuSetBeforeDefault).toBe(true);
     expect(fake.record.applicationMenu).toBeNull();
+  });
+});
+
+describe('copy from the tray (items 4 and 13: say only what is true)', () => {
+  let provider: ProviderServer;
+  beforeAll(async () => {
+    provider = await startProviderServer();
+  });
+  afterAll(() => provider.close());
+
+  /** What the window does, through the real IPC handlers and sender check. */
+  function windowCall(fake: FakeElectron, channel: string, payload: unknown): Promise<{ ok: boolean; value?: unknown; error?: { code: string } }> {
+    const frame = fake.BrowserWindow.created[0]!.webContents.mainFrame;
+    return fake.record.ipcHandlers.get(channel)!({ senderFrame: frame }, payload) as never;
+  }
+
+  async function withAccount(fake: FakeElectron): Promise<void> {
+    expect(await windowCall(fake, 'app:create', {})).toMatchObject({ ok: true });
+    const text = `name = "myfiber prod"\npreset = "myfiber"\nbase_url = "${provider.url}/myfiber"\nclient_id = "${provider.clients.myfiber.clientId}"\nclient_secret = "${provider.clients.myfiber.clientSecret}"\n`;
+    expect(await windowCall(fake, 'accounts:import', { text })).toMatchObject({ ok: true });
+  }
+
+  /** Clicks "Copy token" for `account` in the newest tray menu and waits for the notification it leads to. */
+  async function clickCopy(fake: FakeElectron, account: string): Promise<{ title: string; body: string }> {
+    const tray = fake.record.trays[0]!;
+    for (let i = 0; i < 100 && !tray.menus.at(-1)?.template.some((item) => item.label?.startsWith(account)); i++) await new Promise((r) => setTimeout(r, 10));
+    const entry = tray.menus.at(-1)!.template.find((item) => item.label?.startsWith(account))!;
+    const copy = (entry.submenu as MenuItemConstructorOptions[]).find((item) => item.label === 'Copy token')!;
+    const before = fake.record.notifications.length;
+    copy.click!(undefined as never, undefined as never, undefined as never);
+    for (let i = 0; i < 300 && fake.record.notifications.length === before; i++) await new Promise((r) => setTimeout(r, 10));
+    return fake.record.notifications.at(-1)!;
+  }
+
+  it('on X11, Windows and macOS a confirmed copy says "Token copied", and the token is what the provider issued', async () => {
+    const fake = await launch({ env: { TOKENDESK_DATA_DIR: path.join(root, 'vault'), XDG_SESSION_TYPE: 'x11' } });
+    await withAccount(fake);
+    const note = await clickCopy(fake, 'myfiber prod');
+    expect(note.title).toBe('Token copied');
+    expect(provider.isAccessTokenActive('myfiber', fake.clipboard.systemText())).toBe(true);
+    expect(note.body).not.toContain(fake.clipboard.systemText());
+  });
+
+  it('on native Wayland it says the copy was asked for and cannot be confirmed, with what to do instead', async () => {
+    const fake = await launch({ env: { TOKENDESK_DATA_DIR: path.join(root, 'vault'), XDG_SESSION_TYPE: 'wayland' } });
+    fake.clipboard.waylandUnfocused = true;
+    await withAccount(fake);
+    const note = await clickCopy(fake, 'myfiber prod');
+    expect(note.title).toBe('Copy requested');
+    expect(note.body).toContain('cannot be confirmed');
+    expect(note.body).toContain('open TokenDesk and press Copy in the window');
+    expect(fake.clipboard.systemText()).toBe('');
+  });
+
+  it('a clipboard the OS refuses is reported as a failed copy, never as copied', async () => {
+    const fake = await launch({ env: { TOKENDESK_DATA_DIR: path.join(root, 'vault'), XDG_SESSION_TYPE: 'x11' } });
+    await withAccount(fake);
+    fake.clipboard.refuse = true;
+    const note = await clickCopy(fake, 'myfiber prod');
+    expect(note.title).toBe('Could not copy the token for myfiber prod');
+    expect(fake.record.notifications.map((n) => n.title)).not.toContain('Token copied');
   });
 });
