@@ -1,6 +1,7 @@
 /**
  * Renderer build: Svelte 5 app from renderer/ into dist/renderer, relative
- * asset paths (loaded from file:// by Electron and from the test harness).
+ * asset paths (served from app://tokendesk/ by Electron, see
+ * main/electron/app-protocol.ts, and from http://127.0.0.1 by the test harness).
  * Reports the gzipped JavaScript size and fails the build above the SPEC 8
  * budget of 80 KB.
  */

@@ -227,6 +227,8 @@ export const IPC_CONTRACT = {
   'flows:complete': { request: v.strictObject({ callbackUrl: v.pipe(v.string(), v.minLength(1), v.maxLength(8192)) }), response: Empty },
   /** Opens the current flow's page (authorize URL, device verification link) in the system browser again. */
   'flows:open-browser': { request: v.strictObject({ name: AccountName }), response: Empty },
+  /** Copies the pending device sign-in's user code in the main process (the page has no clipboard permission). */
+  'flows:copy-code': { request: v.strictObject({ name: AccountName }), response: Empty },
   /** Cancels whatever long operation runs for the account (browser wait, device code, request). */
   'flows:cancel': { request: v.strictObject({ name: AccountName, flowId: v.optional(ShortText) }), response: Empty },
 } as const;

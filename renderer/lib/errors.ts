@@ -45,6 +45,8 @@ export function describeError(raw: unknown): ErrorView {
       if (code === 'ERR_VAULT_PASSPHRASE') return { what: error.message, next: S.errors.vaultPassphrase, code };
       if (code === 'ERR_VAULT_LOCKED') return { what: error.message, next: S.errors.vaultLocked, code };
       return { what: error.message, next: S.errors.vault, code };
+    case 'system':
+      return { what: error.message, next: code === 'ERR_CLIPBOARD' ? S.errors.clipboard : S.errors.tryAgain, code };
     case 'cancelled':
       return { what: S.errors.cancelled, next: '', code };
     default:

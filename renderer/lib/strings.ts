@@ -279,6 +279,7 @@ export const S = {
     vault: 'Your saved credentials could not be opened. Restart TokenDesk; if it keeps happening, contact your IT department.',
     cancelled: 'Cancelled. Nothing was changed.',
     internal: 'Something went wrong inside TokenDesk. Try again; if it keeps happening, restart the app.',
+    clipboard: 'Nothing was copied. Close any program that may be holding the clipboard and try again, or select the text and copy it yourself.',
     noApi: 'TokenDesk could not reach its main process. Restart the app.',
   },
 };

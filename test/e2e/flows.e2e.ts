@@ -110,6 +110,16 @@ test('device code: shows the code large and copyable, continues once approved', 
   await expect(dialog).toContainText(oidc.issuer);
   await shoot(page, 'device-code');
   await expectAccessible(page, 'device code dialog');
+  // The app's page has no clipboard permission: the code is copied by the main process,
+  // and the dialog says "copied" only when the clipboard took it.
+  harness.setClipboardRefuses(true);
+  await dialog.getByRole('button', { name: 'Copy code' }).click();
+  await expect(dialog).toContainText('Nothing was copied');
+  await expect(dialog.getByRole('status')).toHaveText('');
+  harness.setClipboardRefuses(false);
+  await dialog.getByRole('button', { name: 'Copy code' }).click();
+  await expect(dialog.getByRole('status')).toHaveText('The code was copied.');
+  expect(await clipboard()).toBe(userCode);
   await oidc.approveDevice(userCode);
   await expect(page.getByTestId('notice')).toContainText('Your token for device login was copied.', { timeout: 20_000 });
   await expect(dialog).toHaveCount(0);

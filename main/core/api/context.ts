@@ -47,6 +47,8 @@ export interface ApiContext {
   abort(name: string): void;
   /** The URL the account's pending sign-in asked the user to open. */
   promptUrl(name: string): string | undefined;
+  /** The user code of the account's pending device sign-in. */
+  pendingUserCode(name: string): string | undefined;
   /** Import input from renderer text, which must never make us read local files. */
   importInput(text: string, fileName: string | undefined): ImportSource;
 }
@@ -146,6 +148,10 @@ export function createApiContext(deps: ApiDeps): ApiContext {
     obtainToken,
     abort: (name) => running.get(name)?.controller.abort(),
     promptUrl: (name) => promptUrls.get(name),
+    pendingUserCode: (name) => {
+      const prompt = prompts.get(name);
+      return prompt?.type === 'device-code-prompt' ? prompt.userCode : undefined;
+    },
     importInput: (text, fileName) => ({
       text,
       ...(fileName ? { fileName } : {}),

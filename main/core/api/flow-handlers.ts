@@ -3,7 +3,7 @@ import { InputError } from '../errors.js';
 import type { ApiContext } from './context.js';
 import type { HandlerGroup } from './handler.js';
 
-type FlowChannel = 'flows:complete' | 'flows:open-browser' | 'flows:cancel';
+type FlowChannel = 'flows:complete' | 'flows:open-browser' | 'flows:copy-code' | 'flows:cancel';
 
 export function flowHandlers(ctx: ApiContext): HandlerGroup<FlowChannel> {
   return {
@@ -17,6 +17,13 @@ export function flowHandlers(ctx: ApiContext): HandlerGroup<FlowChannel> {
       const url = ctx.promptUrl(name);
       if (!url) throw new InputError('ERR_INPUT_UNKNOWN', 'There is no sign-in waiting for this account any more.');
       await ctx.deps.openExternal(url);
+      return {};
+    },
+    // The code the flow itself showed, never text from the renderer; not a secret (RFC 8628 6.1), so it is not cleared.
+    'flows:copy-code': async ({ name }) => {
+      const code = ctx.pendingUserCode(name);
+      if (!code) throw new InputError('ERR_INPUT_UNKNOWN', 'There is no device sign-in waiting for this account any more.');
+      await ctx.deps.clipboard.copy(code, 0, name);
       return {};
     },
     'flows:cancel': async ({ name, flowId }) => {

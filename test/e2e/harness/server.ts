@@ -44,6 +44,8 @@ export interface Harness {
   openedUrls: string[];
   /** false: openExternal only records the URL, as if the user had not signed in yet. */
   setBrowserCompletes(value: boolean): void;
+  /** true: the (fake) system clipboard refuses writes, as a clipboard held by another program does. */
+  setClipboardRefuses(value: boolean): void;
   close(): Promise<void>;
 }
 
@@ -137,6 +139,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const streams = new Set<ServerResponse>();
   const openedUrls: string[] = [];
   let clipboard = '';
+  let clipboardRefuses = false;
   let browserCompletes = options.browserCompletes !== false;
 
   const emit = (event: AppEvent): void => {
@@ -150,7 +153,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   };
   const session = new AppSession({ dataDir, ports });
   const guard = createClipboardGuard({
-    clipboard: { readText: () => clipboard, writeText: (text) => void (clipboard = text) },
+    clipboard: {
+      readText: () => clipboard,
+      writeText: (text) => {
+        if (clipboardRefuses) throw new Error('the clipboard is held by another program');
+        clipboard = text;
+      },
+    },
     now: () => Date.now(),
     onCleared: (account) => emit({ type: 'clipboard', state: 'cleared', account }),
   });
@@ -234,6 +243,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     clipboardText: () => clipboard,
     openedUrls,
     setBrowserCompletes: (value) => void (browserCompletes = value),
+    setClipboardRefuses: (value) => void (clipboardRefuses = value),
     async close() {
       guard.dispose();
       session.lock();

@@ -63,3 +63,15 @@ describe('serveAppRequest', () => {
     expect((await serveAppRequest(path.join(dir, 'renderer'), 'app://tokendesk/assets/app.js')).status).toBe(200);
   });
 });
+
+describe('the <meta> CSP of renderer/index.html', () => {
+  it("holds no directive a <meta> policy ignores (frame-ancestors, report-uri, sandbox): they belong in the header only", async () => {
+    const { readFile } = await import('node:fs/promises');
+    const html = await readFile('renderer/index.html', 'utf8');
+    const meta = /<meta http-equiv="Content-Security-Policy" content="([^"]*)"/.exec(html)?.[1];
+    expect(meta).toBeDefined();
+    // CSP 3, 4.2.1 / "Delivering via <meta>": these directives are not supported there.
+    for (const directive of ['frame-ancestors', 'report-uri', 'sandbox']) expect(meta).not.toContain(directive);
+    expect(CONTENT_SECURITY_POLICY).toContain("frame-ancestors 'none'");
+  });
+});

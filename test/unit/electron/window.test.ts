@@ -1,52 +1,17 @@
+import type { BrowserWindow } from 'electron';
 import { describe, expect, it } from 'vitest';
-import type { BrowserWindow, BrowserWindowConstructorOptions } from 'electron';
 import { CONTENT_SECURITY_POLICY } from '../../../main/electron/app-protocol.js';
 import { createMainWindow } from '../../../main/electron/window.js';
-
-/** A BrowserWindow stand-in that records options, listeners and handlers. */
-function fakeBrowserWindowClass() {
-  const record = {
-    options: undefined as BrowserWindowConstructorOptions | undefined,
-    contentsListeners: new Map<string, (event: { url?: string; preventDefault(): void }) => void>(),
-    windowOpenHandler: undefined as undefined | ((details: unknown) => unknown),
-    permissionRequest: undefined as undefined | ((wc: unknown, permission: string, callback: (granted: boolean) => void) => void),
-    permissionCheck: undefined as undefined | ((...args: unknown[]) => boolean),
-    headersListener: undefined as undefined | ((details: { responseHeaders?: Record<string, string[]> }, callback: (response: unknown) => void) => void),
-    loaded: [] as string[],
-  };
-  class FakeBrowserWindow {
-    webContents = {
-      session: {
-        setPermissionRequestHandler: (handler: typeof record.permissionRequest) => (record.permissionRequest = handler),
-        setPermissionCheckHandler: (handler: typeof record.permissionCheck) => (record.permissionCheck = handler),
-        webRequest: { onHeadersReceived: (listener: typeof record.headersListener) => (record.headersListener = listener) },
-      },
-      on: (event: string, listener: (event: { url?: string; preventDefault(): void }) => void) => record.contentsListeners.set(event, listener),
-      setWindowOpenHandler: (handler: (details: unknown) => unknown) => (record.windowOpenHandler = handler),
-    };
-    constructor(options: BrowserWindowConstructorOptions) {
-      record.options = options;
-    }
-    once() {}
-    loadURL(url: string) {
-      record.loaded.push(url);
-      return Promise.resolve();
-    }
-  }
-  return { record, BrowserWindowClass: FakeBrowserWindow as unknown as typeof BrowserWindow };
-}
-
-function navigation(url: string) {
-  const event = { url, prevented: false, preventDefault: () => (event.prevented = true) };
-  return event;
-}
+import { createFakeBrowserWindowClass, type FakeBrowserWindow } from '../../fixtures/electron/browser-window.js';
+import { FakeSession } from '../../fixtures/electron/session.js';
 
 describe('createMainWindow', () => {
-  const { record, BrowserWindowClass } = fakeBrowserWindowClass();
-  createMainWindow(BrowserWindowClass, { preloadPath: '/app/dist/preload/index.cjs', devTools: false });
+  const session = new FakeSession();
+  const FakeWindow = createFakeBrowserWindowClass(session);
+  const win = createMainWindow(FakeWindow as unknown as typeof BrowserWindow, { preloadPath: '/app/dist/preload/index.cjs', devTools: false }) as unknown as FakeBrowserWindow;
 
   it('isolates and sandboxes the page, without Node', () => {
-    expect(record.options?.webPreferences).toMatchObject({
+    expect(win.options.webPreferences).toMatchObject({
       preload: '/app/dist/preload/index.cjs',
       contextIsolation: true,
       sandbox: true,
@@ -59,38 +24,37 @@ describe('createMainWindow', () => {
     });
   });
 
-  it('loads only our own app:// page', () => {
-    expect(record.loaded).toEqual(['app://tokendesk/index.html']);
+  it('loads only our own app:// page, and shows the window once it is ready', async () => {
+    expect(win.loaded).toEqual(['app://tokendesk/index.html']);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(win.shown).toBe(1);
   });
 
   it('denies navigation, redirects, webviews and new windows', () => {
-    for (const name of ['will-navigate', 'will-redirect', 'will-attach-webview']) {
-      const event = navigation('https://evil.example/');
-      record.contentsListeners.get(name)!(event);
-      expect(event.prevented, name).toBe(true);
+    for (const event of ['will-navigate', 'will-redirect', 'will-attach-webview', 'will-frame-navigate'] as const) {
+      expect(win.webContents.attempt(event, 'https://evil.example/'), event).toBe(false);
     }
-    const away = navigation('https://evil.example/');
-    record.contentsListeners.get('will-frame-navigate')!(away);
-    expect(away.prevented).toBe(true);
-    expect(record.windowOpenHandler!({ url: 'https://evil.example/' })).toEqual({ action: 'deny' });
+    expect(win.webContents.windowOpenHandler!({ url: 'https://evil.example/' })).toEqual({ action: 'deny' });
   });
 
-  it('denies every permission request and check', () => {
-    const answers: boolean[] = [];
-    for (const permission of ['media', 'notifications', 'clipboard-read', 'geolocation', 'openExternal']) {
-      record.permissionRequest!({}, permission, (granted) => answers.push(granted));
+  it('denies every permission request and check', async () => {
+    for (const permission of ['media', 'notifications', 'clipboard-read', 'geolocation', 'openExternal'] as const) {
+      expect(await session.pageRequestsPermission(permission), permission).toBe(false);
     }
-    expect(answers).toEqual([false, false, false, false, false]);
-    expect(record.permissionCheck!({}, 'clipboard-read', 'app://tokendesk', {})).toBe(false);
   });
 
-  it('adds the same strict CSP to every response of the session', () => {
-    let answer: unknown;
-    record.headersListener!({ responseHeaders: { 'Content-Type': ['text/html'] } }, (response) => (answer = response));
-    expect(answer).toEqual({ responseHeaders: { 'Content-Type': ['text/html'], 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
+  it("so the page's own navigator.clipboard.writeText is refused: copying must go through the main process", async () => {
+    await expect(session.pageClipboardWrite('app://tokendesk')).rejects.toMatchObject({ name: 'NotAllowedError' });
+  });
+
+  it('adds the same strict CSP to every response of the session', async () => {
+    expect(await session.headersFor('app://tokendesk/index.html', { 'Content-Type': ['text/html'] })).toEqual({
+      'Content-Type': ['text/html'],
+      'Content-Security-Policy': [CONTENT_SECURITY_POLICY],
+    });
   });
 
   it('disables middle-click new windows (Auxclick)', () => {
-    expect(record.options?.webPreferences?.disableBlinkFeatures).toBe('Auxclick');
+    expect(win.options.webPreferences?.disableBlinkFeatures).toBe('Auxclick');
   });
 });
