@@ -1,27 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { IpcMainInvokeEvent, WebFrameMain } from 'electron';
+import type { WebFrameMain } from 'electron';
 import { IPC_CHANNELS, IPC_EVENT_CHANNEL, type IpcChannel, type IpcHandlers } from '../../../shared/ipc.js';
 import { VaultError } from '../../../main/core/errors.js';
 import { createTrustedSenderCheck, registerIpcHandlers, sendAppEvent } from '../../../main/electron/ipc.js';
-
-type Listener = (event: IpcMainInvokeEvent, ...args: unknown[]) => unknown;
-
-/** ipcMain as far as registration goes: a table of handle() listeners. */
-function fakeIpcMain() {
-  const listeners = new Map<string, Listener>();
-  return {
-    listeners,
-    ipcMain: {
-      handle: (channel: string, listener: Listener) => {
-        if (listeners.has(channel)) throw new Error(`second handler for ${channel}`);
-        listeners.set(channel, listener);
-      },
-      removeHandler: (channel: string) => {
-        listeners.delete(channel);
-      },
-    },
-  };
-}
+import { buildTokenDeskApi } from '../../../main/preload/api.js';
+import { createFakeIpc, type FakeFrame } from '../../fixtures/electron/ipc.js';
 
 function frame(props: { processId: number; routingId: number; url: string; parent?: unknown }): WebFrameMain {
   return { parent: null, ...props } as unknown as WebFrameMain;
@@ -48,12 +31,11 @@ function recordingHandlers() {
 }
 
 function setup() {
-  const { ipcMain, listeners } = fakeIpcMain();
+  const ipc = createFakeIpc({ frame: ourFrame as unknown as FakeFrame });
   const { calls, handlers } = recordingHandlers();
-  const unregister = registerIpcHandlers(ipcMain, handlers, createTrustedSenderCheck(() => ourFrame));
-  const invoke = (channel: IpcChannel, payload: unknown, sender: WebFrameMain | null = ourFrame) =>
-    listeners.get(channel)!({ senderFrame: sender } as unknown as IpcMainInvokeEvent, payload);
-  return { calls, invoke, listeners, unregister };
+  const unregister = registerIpcHandlers(ipc.ipcMain, handlers, createTrustedSenderCheck(() => ourFrame));
+  const invoke = (channel: IpcChannel, payload: unknown, sender: WebFrameMain | null = ourFrame) => ipc.invokeFrom(sender as unknown as FakeFrame | null, channel, payload);
+  return { calls, invoke, listeners: ipc.handlers, unregister, ipc };
 }
 
 describe('registerIpcHandlers', () => {
@@ -107,6 +89,22 @@ describe('registerIpcHandlers', () => {
     const { invoke } = setup();
     // accounts:list must answer an array; the recording handler answers {}.
     expect(await invoke('accounts:list', {})).toMatchObject({ ok: false, error: { code: 'ERR_IPC_RESPONSE' } });
+  });
+});
+
+describe('preload to main, through Electron-like IPC', () => {
+  it("the window's API reaches the handlers as a structured clone and gets the checked answer", async () => {
+    const { ipc, calls } = setup();
+    const api = buildTokenDeskApi(ipc.ipcRenderer);
+    expect(await api['tokens:copy']({ name: 'myfiber production', what: 'token' })).toEqual({ ok: true, value: { expiresAt: 5, clearsAt: 9 } });
+    expect(calls).toEqual([{ channel: 'tokens:copy', request: { name: 'myfiber production', what: 'token' } }]);
+  });
+
+  it('a request that cannot be cloned (a function) fails in the renderer, as in Electron, and never reaches a handler', async () => {
+    const { ipc, calls } = setup();
+    const api = buildTokenDeskApi(ipc.ipcRenderer);
+    await expect(api['accounts:list']({ sneaky: () => 1 } as never)).rejects.toThrow();
+    expect(calls).toEqual([]);
   });
 });
 

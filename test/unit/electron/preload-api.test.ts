@@ -1,29 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { IpcRendererEvent } from 'electron';
 import { IPC_CHANNELS, IPC_EVENT_CHANNEL, type AppEvent } from '../../../shared/ipc.js';
-import { buildTokenDeskApi, type PreloadIpc } from '../../../main/preload/api.js';
+import { buildTokenDeskApi } from '../../../main/preload/api.js';
+import { createFakeIpc, type FakeFrame } from '../../fixtures/electron/ipc.js';
 
-type Listener = (event: IpcRendererEvent, ...args: unknown[]) => void;
+const ourFrame: FakeFrame = { processId: 4, routingId: 1, url: 'app://tokendesk/index.html', parent: null };
 
+/** Electron's ipcRenderer over a main process that answers every channel (test/fixtures/electron/ipc.ts). */
 function fakeIpcRenderer() {
-  const invoked: unknown[][] = [];
-  const listeners = new Map<string, Set<Listener>>();
-  const ipc = {
-    invoke: async (...args: unknown[]) => {
-      invoked.push(args);
-      return { ok: true, value: {} };
-    },
-    on: (channel: string, listener: Listener) => {
-      if (!listeners.has(channel)) listeners.set(channel, new Set());
-      listeners.get(channel)!.add(listener);
-      return ipc;
-    },
-    removeListener: (channel: string, listener: Listener) => {
-      listeners.get(channel)?.delete(listener);
-      return ipc;
-    },
-  };
-  return { ipc: ipc as unknown as PreloadIpc, invoked, listeners };
+  const ipc = createFakeIpc({ frame: ourFrame });
+  for (const channel of IPC_CHANNELS) ipc.ipcMain.handle(channel, () => ({ ok: true, value: {} }));
+  return { ipc: ipc.ipcRenderer, invoked: ipc.invoked, listeners: ipc.listeners, sendToRenderer: ipc.sendToRenderer };
 }
 
 describe('buildTokenDeskApi', () => {
@@ -41,19 +27,19 @@ describe('buildTokenDeskApi', () => {
     await api['tokens:copy']({ name: 'myfiber production', what: 'token' });
     await api['accounts:list']({});
     expect(invoked).toEqual([
-      ['tokens:copy', { name: 'myfiber production', what: 'token' }],
-      ['accounts:list', {}],
+      { channel: 'tokens:copy', args: [{ name: 'myfiber production', what: 'token' }] },
+      { channel: 'accounts:list', args: [{}] },
     ]);
   });
 
   it('delivers events without the raw IpcRendererEvent, and unsubscribes', () => {
-    const { ipc, listeners } = fakeIpcRenderer();
+    const { ipc, listeners, sendToRenderer } = fakeIpcRenderer();
     const api = buildTokenDeskApi(ipc);
     const received: unknown[][] = [];
     const off = api.onEvent((...args) => received.push(args));
-    const rawEvent = { sender: { invoke: () => undefined } } as unknown as IpcRendererEvent;
     const payload: AppEvent = { type: 'accounts-changed' };
-    for (const listener of listeners.get(IPC_EVENT_CHANNEL)!) listener(rawEvent, payload);
+    // Electron hands listeners an IpcRendererEvent whose `sender` is ipcRenderer itself: the page must never see it.
+    sendToRenderer(IPC_EVENT_CHANNEL, payload);
     expect(received).toEqual([[payload]]);
     off();
     expect(listeners.get(IPC_EVENT_CHANNEL)!.size).toBe(0);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { App } from 'electron';
-import { CallbackRouter, findCallbackUrl, isCallbackUrl, registerProtocolHandling, type ProtocolApp } from '../../../main/electron/protocol-routing.js';
+import { CallbackRouter, findCallbackUrl, isCallbackUrl, registerProtocolHandling } from '../../../main/electron/protocol-routing.js';
+import { asElectronApp, FakeApp, FakeMachine } from '../../fixtures/electron/app.js';
 
 const CALLBACK = 'tokendesk://callback?code=abc&state=xyz';
 const REVERSE = 'app.tokendesk:/callback?code=abc&state=xyz';
@@ -46,60 +46,55 @@ describe('CallbackRouter', () => {
   });
 });
 
-/** A fake of the parts of `app` the registration uses, recording calls. */
-function fakeApp(lock: boolean) {
-  const listeners = new Map<string, (...args: unknown[]) => void>();
-  const registered: unknown[][] = [];
-  let quit = 0;
-  const app = {
-    requestSingleInstanceLock: () => lock,
-    quit: () => {
-      quit++;
-    },
-    setAsDefaultProtocolClient: (...args: unknown[]) => {
-      registered.push(args);
-      return true;
-    },
-    on: (event: string, listener: (...args: unknown[]) => void) => {
-      listeners.set(event, listener);
-      return app;
-    },
-  };
-  return { app: app as unknown as ProtocolApp & Pick<App, 'on'>, listeners, registered, quits: () => quit };
-}
+const machine = () => new FakeMachine('/home/user', '/home/user/.config');
 
 describe('registerProtocolHandling', () => {
-  it('quits a second instance without registering anything', () => {
-    const fake = fakeApp(false);
-    const result = registerProtocolHandling(fake.app, new CallbackRouter(() => undefined), { argv: [CALLBACK], defaultApp: false, execPath: '/x', onSecondInstance: () => undefined });
+  it('quits a second instance without registering anything; its argv goes to the first', () => {
+    const computer = machine();
+    const first = new FakeApp({ machine: computer, argv: ['/usr/bin/tokendesk'] });
+    const seen: string[] = [];
+    const router = new CallbackRouter(() => undefined);
+    router.setHandler(async (url) => seen.push(url));
+    registerProtocolHandling(asElectronApp(first), router, { argv: first.argv, defaultApp: false, execPath: '/x', onSecondInstance: () => undefined });
+    computer.protocolClients.clear();
+
+    const second = new FakeApp({ machine: computer, argv: ['/usr/bin/tokendesk', CALLBACK] });
+    const result = registerProtocolHandling(asElectronApp(second), new CallbackRouter(() => undefined), { argv: second.argv, defaultApp: false, execPath: '/x', onSecondInstance: () => undefined });
     expect(result.primary).toBe(false);
-    expect(fake.quits()).toBe(1);
-    expect(fake.registered).toEqual([]);
+    expect(second.quitCalls).toBe(1);
+    expect(computer.protocolClients.size).toBe(0);
+    expect(seen).toEqual([CALLBACK]);
   });
 
   it('registers both schemes and routes second-instance argv, open-url and the first argv', () => {
-    const fake = fakeApp(true);
+    const computer = machine();
+    const app = new FakeApp({ machine: computer, argv: ['/usr/bin/tokendesk', REVERSE] });
     const seen: string[] = [];
     let focused = 0;
     const router = new CallbackRouter(() => undefined);
     router.setHandler(async (url) => seen.push(url));
-    registerProtocolHandling(fake.app, router, { argv: ['/usr/bin/tokendesk', REVERSE], defaultApp: false, execPath: '/x', onSecondInstance: () => focused++ });
-    expect(fake.registered).toEqual([['tokendesk'], ['app.tokendesk']]);
+    registerProtocolHandling(asElectronApp(app), router, { argv: app.argv, defaultApp: false, execPath: '/x', onSecondInstance: () => focused++ });
+    expect([...computer.protocolClients]).toEqual([
+      ['tokendesk', {}],
+      ['app.tokendesk', {}],
+    ]);
     expect(seen).toEqual([REVERSE]);
 
-    fake.listeners.get('second-instance')!({}, ['/usr/bin/tokendesk', '--some-chromium-switch', CALLBACK], '/home');
+    // Chromium puts its own switches before ours.
+    new FakeApp({ machine: computer, argv: ['/usr/bin/tokendesk', '--some-chromium-switch', CALLBACK] }).requestSingleInstanceLock();
     expect(seen).toEqual([REVERSE, CALLBACK]);
     expect(focused).toBe(1);
 
     let prevented = false;
-    fake.listeners.get('open-url')!({ preventDefault: () => (prevented = true) }, 'tokendesk://cb?code=2');
+    app.emit('open-url', { preventDefault: () => (prevented = true) }, 'tokendesk://cb?code=2');
     expect(prevented).toBe(true);
     expect(seen.at(-1)).toBe('tokendesk://cb?code=2');
   });
 
   it('names the app path when run unpackaged, so the OS does not start bare Electron', () => {
-    const fake = fakeApp(true);
-    registerProtocolHandling(fake.app, new CallbackRouter(() => undefined), { argv: [], defaultApp: true, execPath: '/e/electron', appPath: '/src/app', onSecondInstance: () => undefined });
-    expect(fake.registered[0]).toEqual(['tokendesk', '/e/electron', ['/src/app']]);
+    const computer = machine();
+    const app = new FakeApp({ machine: computer });
+    registerProtocolHandling(asElectronApp(app), new CallbackRouter(() => undefined), { argv: [], defaultApp: true, execPath: '/e/electron', appPath: '/src/app', onSecondInstance: () => undefined });
+    expect(computer.protocolClients.get('tokendesk')).toEqual({ execPath: '/e/electron', args: ['/src/app'] });
   });
 });

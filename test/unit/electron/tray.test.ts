@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Menu, MenuItemConstructorOptions } from 'electron';
+import type { Menu, MenuItemConstructorOptions, Tray } from 'electron';
+import { FakeMachine } from '../../fixtures/electron/app.js';
+import { createFakeElectron } from '../../fixtures/electron/electron-module.js';
 import { buildTrayMenuTemplate, formatExpiry, TrayMenu, type TrayAccount, type TrayActions } from '../../../main/electron/tray.js';
 
 const NOW = 1_700_000_000_000;
@@ -76,16 +78,13 @@ describe('formatExpiry', () => {
 
 describe('TrayMenu', () => {
   it('builds a new menu and calls setContextMenu again on every change', () => {
-    const installed: MenuItemConstructorOptions[][] = [];
-    const tooltips: string[] = [];
+    // Electron's Tray and Menu as the fakes record them (test/fixtures/electron/electron-module.ts).
+    const electron = createFakeElectron({ machine: new FakeMachine('/home/u', '/home/u/.config') });
+    const tray = new electron.module.Tray(electron.module.nativeImage.createFromDataURL('data:image/png;base64,'));
     let now = NOW;
-    const tray = {
-      setContextMenu: (menu: Menu | null) => installed.push((menu as unknown as { template: MenuItemConstructorOptions[] }).template),
-      setToolTip: (text: string) => tooltips.push(text),
-    };
     const menu = new TrayMenu({
-      tray,
-      buildFromTemplate: (template) => ({ template }) as unknown as Menu,
+      tray: tray as unknown as Pick<Tray, 'setContextMenu' | 'setToolTip'>,
+      buildFromTemplate: (template) => electron.module.Menu.buildFromTemplate(template) as unknown as Menu,
       actions: recordingActions().actions,
       now: () => now,
     });
@@ -96,10 +95,11 @@ describe('TrayMenu', () => {
     ]);
     now += 60_000;
     menu.rebuild();
+    const installed = electron.record.trays[0]!.menus.map((m) => m.template);
     expect(installed).toHaveLength(3);
     expect(installed[0]!.map((item) => item.label)[0]).toBe('a (expires in 2 min)');
     expect(installed[1]!.map((item) => item.label).slice(0, 2)).toEqual(['a (expires in 2 min)', 'b (no token yet)']);
     expect(installed[2]!.map((item) => item.label)[0]).toBe('a (expires in 1 min)');
-    expect(tooltips).toEqual(['TokenDesk']);
+    expect(electron.record.trays[0]!.tooltip).toBe('TokenDesk');
   });
 });
