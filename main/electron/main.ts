@@ -8,18 +8,19 @@
  * single-instance lock and callback-URL routing all happen before `ready`.
  */
 import path from 'node:path';
-import { app, BrowserWindow, clipboard, ipcMain, Menu, nativeImage, net, Notification, protocol, safeStorage, shell, Tray } from 'electron';
+import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, nativeImage, net, Notification, protocol, safeStorage, shell, Tray } from 'electron';
 import { createApiHandlers } from '../core/api.js';
 import { AppSession } from '../core/app-session.js';
 import { isTokenDeskError } from '../core/errors.js';
 import type { AppEvent, IpcHandlers } from '../../shared/ipc.js';
 import { APP_SCHEME_PRIVILEGES, registerAppProtocol } from './app-protocol.js';
 import { createDesktopClipboardGuard, createNotifier } from './clipboard.js';
-import { installAppImageDesktopEntry } from './linux-desktop-entry.js';
+import { installUserDesktopEntry } from './linux-desktop-entry.js';
 import { createTrustedSenderCheck, registerIpcHandlers, sendAppEvent } from './ipc.js';
 import { createElectronPorts } from './ports.js';
 import { CallbackRouter, registerProtocolHandling } from './protocol-routing.js';
 import { keychainStatus, SafeStorageKeySlot } from './safe-storage-slot.js';
+import { sandboxRefusal } from './sandbox-guard.js';
 import { TRAY_ICON_DATA_URL } from './tray-icon.js';
 import { TrayMenu } from './tray.js';
 import { createMainWindow } from './window.js';
@@ -39,10 +40,26 @@ forgetTokenDeskVariables(process.env);
 if (process.platform === 'win32') app.setAppUserModelId('app.tokendesk');
 protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 
-// An AppImage brings no desktop entry; without one the OS cannot hand us tokendesk:// URLs.
+// Never without Chromium's sandbox (electron-builder's AppImage launcher adds --no-sandbox by itself).
+const sandboxProblem = sandboxRefusal({ packaged: app.isPackaged, platform: process.platform, hasSwitch: (name) => app.commandLine.hasSwitch(name) });
+if (sandboxProblem) {
+  // Before `ready` this box goes to stderr on Linux (dialog.md), and app.exit quits at once (browser.cc ExitWithCode).
+  dialog.showErrorBox('TokenDesk cannot start', sandboxProblem);
+  app.exit(1);
+}
+
+// An AppImage and `npm start` bring no desktop entry; without one the OS cannot hand us tokendesk:// URLs.
 try {
-  const desktopFile = installAppImageDesktopEntry(process.env, process.platform, app.getPath('home'));
-  if (desktopFile) process.env['CHROME_DESKTOP'] = desktopFile;
+  const desktopFile = installUserDesktopEntry({
+    env: process.env,
+    platform: process.platform,
+    homeDir: app.getPath('home'),
+    defaultApp: process.defaultApp === true,
+    execPath: process.execPath,
+    appPath: app.getAppPath(),
+  });
+  // Before `ready`: it names the desktop file for setAsDefaultProtocolClient, WM_CLASS and the Wayland app_id.
+  if (desktopFile) app.setDesktopName(desktopFile);
 } catch {
   // Not fatal: the loopback redirect and the paste-the-URL fallback still work.
 }
