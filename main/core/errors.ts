@@ -43,6 +43,7 @@ export type ErrorCode =
   | 'ERR_VAULT_WRITE' // the disk refused a save: full, over quota, read-only, no permission, file held by another program
   // SystemError
   | 'ERR_CLIPBOARD' // the operating system refused the clipboard, or did not keep what was copied
+  | 'ERR_SANDBOX' // the packaged app was started without Chromium's sandbox
   // Cancellation
   | 'ERR_CANCELLED';
 
@@ -113,7 +114,7 @@ export class VaultError extends TokenDeskError {
   readonly kind = 'vault' as const;
 }
 
-/** The computer itself refused (the clipboard). CLI exit code 1. */
+/** The computer itself refused (the clipboard) or is set up so TokenDesk must not run (no sandbox). CLI exit code 1. */
 export class SystemError extends TokenDeskError {
   readonly kind = 'system' as const;
 }

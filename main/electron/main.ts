@@ -12,16 +12,17 @@ import path from 'node:path';
 import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, nativeImage, net, Notification, protocol, safeStorage, shell, Tray } from 'electron';
 import { createApiHandlers } from '../core/api.js';
 import { AppSession } from '../core/app-session.js';
-import { isTokenDeskError } from '../core/errors.js';
+import { isTokenDeskError, SystemError } from '../core/errors.js';
 import type { AppEvent, IpcHandlers } from '../../shared/ipc.js';
 import { APP_SCHEME_PRIVILEGES, registerAppProtocol } from './app-protocol.js';
 import { createDesktopClipboardGuard, createNotifier, isNativeWayland } from './clipboard.js';
 import { createTrayCopy } from './tray-copy.js';
-import { installAppImageDesktopEntry } from './linux-desktop-entry.js';
+import { installUserDesktopEntry } from './linux-desktop-entry.js';
 import { createTrustedSenderCheck, registerIpcHandlers, sendAppEvent } from './ipc.js';
 import { createElectronPorts } from './ports.js';
 import { CallbackRouter, registerProtocolHandling } from './protocol-routing.js';
 import { keychainStatus, SafeStorageKeySlot } from './safe-storage-slot.js';
+import { sandboxRefusal } from './sandbox-guard.js';
 import { TRAY_ICON_DATA_URL } from './tray-icon.js';
 import { TrayMenu } from './tray.js';
 import { createMainWindow } from './window.js';
@@ -36,13 +37,19 @@ const TRAY_REFRESH_MS = 30_000;
 const startFailure: StartFailureOutput = { showErrorBox: (title, content) => dialog.showErrorBox(title, content), log: (line) => console.error(line) };
 
 /**
- * Everything before `ready`, in this order: the app name and menu (before
- * Electron's default menu at will-finish-launching), the two data folders
- * (before anything asks for userData), the privileged `app://` scheme, the
- * single-instance lock and callback-URL routing. A failure here is shown and
- * ends the process like a failure during start.
+ * Everything before `ready`, in this order: the sandbox check, the app name
+ * and menu (before Electron's default menu at will-finish-launching), the two
+ * data folders (before anything asks for userData), the privileged `app://`
+ * scheme, the desktop entry, the single-instance lock and callback-URL
+ * routing. A failure here is shown and ends the process like a failure
+ * during start.
  */
-function prepare(): { folders: DataFolders; primary: boolean } {
+function prepare(): { refusal: SystemError } | { folders: DataFolders; primary: boolean } {
+  // Never without Chromium's sandbox (electron-builder's AppImage launcher adds --no-sandbox by itself).
+  const sandboxProblem = sandboxRefusal({ packaged: app.isPackaged, platform: process.platform, hasSwitch: (name) => app.commandLine.hasSwitch(name) });
+  // Told once ready: before `ready` Linux prints the error box to stderr only (dialog.md showErrorBox).
+  if (sandboxProblem) return { refusal: new SystemError('ERR_SANDBOX', sandboxProblem) };
+
   app.setName(APP_NAME);
   installAppMenu(Menu, process.platform);
   const appData = app.getPath('appData');
@@ -56,10 +63,18 @@ function prepare(): { folders: DataFolders; primary: boolean } {
   if (process.platform === 'win32') app.setAppUserModelId('app.tokendesk');
   protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 
-  // An AppImage brings no desktop entry; without one the OS cannot hand us tokendesk:// URLs.
+  // An AppImage and `npm start` bring no desktop entry; without one the OS cannot hand us tokendesk:// URLs.
   try {
-    const desktopFile = installAppImageDesktopEntry(process.env, process.platform, app.getPath('home'));
-    if (desktopFile) process.env['CHROME_DESKTOP'] = desktopFile;
+    const desktopFile = installUserDesktopEntry({
+      env: process.env,
+      platform: process.platform,
+      homeDir: app.getPath('home'),
+      defaultApp: process.defaultApp === true,
+      execPath: process.execPath,
+      appPath: app.getAppPath(),
+    });
+    // Before `ready`: it names the desktop file for setAsDefaultProtocolClient, WM_CLASS and the Wayland app_id.
+    if (desktopFile) app.setDesktopName(desktopFile);
   } catch {
     // Not fatal: the loopback redirect and the paste-the-URL fallback still work.
   }
@@ -68,7 +83,7 @@ function prepare(): { folders: DataFolders; primary: boolean } {
     argv: process.argv,
     defaultApp: process.defaultApp === true,
     execPath: process.execPath,
-    ...(process.defaultApp && process.argv[1] ? { appPath: path.resolve(process.argv[1]) } : {}),
+    ...(process.defaultApp ? { appPath: app.getAppPath() } : {}),
     onSecondInstance: showWindow,
   });
   return { folders, primary };
@@ -105,7 +120,10 @@ try {
 } catch (error) {
   failStart(app, startFailure, error);
 }
-if (prepared?.primary) {
+if (prepared && 'refusal' in prepared) {
+  const { refusal } = prepared;
+  void startWhenReady(app, () => Promise.reject(refusal), startFailure);
+} else if (prepared?.primary) {
   const { folders } = prepared;
   void startWhenReady(app, () => start(folders), startFailure);
 }

@@ -22,7 +22,9 @@ export function describeStartFailure(error: unknown): string {
   const what = isTokenDeskError(error)
     ? error.message
     : `TokenDesk ran into an internal problem while starting (${error instanceof Error ? error.name : typeof error}).`;
-  return `${what}\n\nTokenDesk will close now. Start it again; if this keeps happening, run "tokendesk list" in a terminal to check that the vault opens.`;
+  // Starting again will not help when the way it was started is the problem (the sandbox refusal says what to do).
+  const next = isTokenDeskError(error) && error.code === 'ERR_SANDBOX' ? '' : ' Start it again; if this keeps happening, run "tokendesk list" in a terminal to check that the vault opens.';
+  return `${what}\n\nTokenDesk will close now.${next}`;
 }
 
 /** Reports a failed start and exits with status 1 (which releases the single-instance lock). */

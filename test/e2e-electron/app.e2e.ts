@@ -30,10 +30,18 @@ test.describe('TokenDesk in Electron', () => {
   let app: ElectronApplication;
   let page: Page;
   let dataDir: string;
+  let desktopHome: string;
 
   test.beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'tokendesk-e2e-'));
-    const env = { ...process.env, TOKENDESK_DATA_DIR: dataDir } as Record<string, string>;
+    // On Linux the development build writes its desktop entry and claims tokendesk:// (linux-desktop-entry.ts): not in the user's own folders.
+    desktopHome = await mkdtemp(path.join(tmpdir(), 'tokendesk-e2e-xdg-'));
+    const env = {
+      ...process.env,
+      TOKENDESK_DATA_DIR: dataDir,
+      XDG_DATA_HOME: path.join(desktopHome, 'data'),
+      XDG_CONFIG_HOME: path.join(desktopHome, 'config'),
+    } as Record<string, string>;
     delete env['ELECTRON_RUN_AS_NODE'];
     app = await electron.launch({ executablePath: binary!, args: [root], env, timeout: 30_000 });
     page = await app.firstWindow();
@@ -43,6 +51,7 @@ test.describe('TokenDesk in Electron', () => {
   test.afterAll(async () => {
     await app?.close();
     await rm(dataDir, { recursive: true, force: true });
+    await rm(desktopHome, { recursive: true, force: true });
   });
 
   test('loads our own app:// page with the strict CSP', async () => {

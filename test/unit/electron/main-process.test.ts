@@ -146,6 +146,17 @@ describe('a failure during start (item 3)', () => {
   });
 });
 
+describe('the sandbox (item 7)', () => {
+  it('a packaged app started with --no-sandbox (as the AppImage launcher does where user namespaces are blocked) refuses, in a visible dialog', async () => {
+    const fake = await launch({ argv: ['--no-sandbox'] });
+    expect(fake.record.errorBoxes).toHaveLength(1);
+    expect(fake.record.errorBoxes[0]!.content).toContain('.deb');
+    expect(fake.app.exits).toEqual([1]);
+    expect(fake.BrowserWindow.created).toHaveLength(0);
+    expect(machine.locks.size).toBe(0);
+  });
+});
+
 describe('the application menu (item 12)', () => {
   it("replaces Electron's default menu (Help links to electronjs.org, View has Reload and DevTools) before Electron installs it", async () => {
     const fake = await launch();
