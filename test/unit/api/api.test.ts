@@ -155,6 +155,13 @@ describe('createApiHandlers', () => {
     expect(result).toMatchObject({ ok: false, error: { kind: 'input', code: 'ERR_INPUT_UNKNOWN' } });
   });
 
+  it('copies only a code a device flow showed: with none pending, nothing is copied', async () => {
+    clipboard = 'what the user had';
+    const result = await api['flows:copy-code']({ name: 'anything' });
+    expect(result).toMatchObject({ ok: false, error: { kind: 'input', code: 'ERR_INPUT_UNKNOWN' } });
+    expect(clipboard).toBe('what the user had');
+  });
+
   it('refuses to send a token to a plain-http test address that is not on this computer', async () => {
     await api['accounts:import']({ text: myfiberToml(provider.clients.myfiber.clientSecret!, 'api') });
     // 192.0.2.1 (TEST-NET-1, RFC 5737) is not loopback, and is refused before any connection.
