@@ -87,8 +87,6 @@ export function createClipboardGuard(options: ClipboardGuardOptions): ClipboardG
 
   return {
     copy(text, clearAfterMs, label = '') {
-      // A newer copy supersedes the older timer: the older text is no longer there anyway.
-      cancel();
       return new Promise((resolve, reject) => {
         enqueue(async () => {
           try {
@@ -101,6 +99,8 @@ export function createClipboardGuard(options: ClipboardGuardOptions): ClipboardG
             reject(new SystemError('ERR_CLIPBOARD', 'The clipboard did not keep what TokenDesk copied (another program may have taken it over). Try again.'));
             return;
           }
+          // Only now does the newer copy supersede the older timer: had this write
+          // failed, the older token would still be there and still need clearing.
           cancel();
           let clearsAt: number | undefined;
           if (clearAfterMs > 0 && !disposed) {

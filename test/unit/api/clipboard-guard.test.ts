@@ -125,4 +125,26 @@ describe('clipboard guard', () => {
     expect(error).toMatchObject({ code: 'ERR_CLIPBOARD' });
     expect(String((error as Error).message)).not.toContain('token-1');
   });
+
+  it('a failed copy leaves the pending clear of the token still on the clipboard', async () => {
+    let text = '';
+    let refuse = false;
+    const timers = manualTimers();
+    const clipboard = {
+      readText: () => text,
+      writeText: (value: string) => {
+        if (refuse) throw new Error('held by another program');
+        text = value;
+      },
+    };
+    const guard = createClipboardGuard({ clipboard, now: () => 0, timers });
+    await guard.copy('token-1', 60_000, 'a');
+    refuse = true;
+    await expect(guard.copy('token-2', 60_000, 'b')).rejects.toMatchObject({ code: 'ERR_CLIPBOARD' });
+    refuse = false;
+    expect(timers.pending()).toBe(1);
+    timers.runAll();
+    await guard.settled();
+    expect(text).toBe('');
+  });
 });
