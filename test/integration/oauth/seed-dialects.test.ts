@@ -5,6 +5,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { AccountSettings } from '../../../shared/account.js';
 import { AuthServerError, TransportError } from '../../../main/core/errors.js';
 import { basicAuthorization } from '../../../main/core/oauth/client-auth.js';
 import { runClientCredentialsGrant } from '../../../main/core/oauth/grants/client-credentials.js';
@@ -15,7 +16,7 @@ import { requestTokens } from '../../../main/core/oauth/token-endpoint.js';
 import { parseErrorResponse } from '../../../main/core/oauth/token-response.js';
 import type { ProviderServer } from '../../fixtures/provider-server.js';
 import { startProviderServer } from '../../fixtures/provider-server.js';
-import { caught, makeContext, messageContainsAny, settings } from './support.js';
+import { caught, insidersSettings, makeContext, messageContainsAny, settings } from './support.js';
 
 let server: ProviderServer;
 beforeAll(async () => {
@@ -207,19 +208,7 @@ describe('Vyopta (Keycloak): password grant for the public client', () => {
 
 describe('Insiders (Basic auth, mandatory trailing slash)', () => {
   const special = { clientId: 'client+id %41', clientSecret: 'se:cret+ %2F' };
-  const insiders = (overrides = {}) =>
-    settings({
-      grant: 'password',
-      tokenUrl: `${server.url}/insiders/oauth2/token/`,
-      revokeUrl: `${server.url}/insiders/oauth2/revoke-token/`,
-      clientId: server.clients.insiders.clientId,
-      clientSecret: server.clients.insiders.clientSecret,
-      clientAuth: 'basic',
-      username: server.users.insiders.username,
-      password: server.users.insiders.password,
-      scopes: ['all'],
-      ...overrides,
-    });
+  const insiders = (overrides: Partial<AccountSettings> = {}) => insidersSettings(server, overrides);
 
   it('keeps the trailing slash and sends RFC 6749 form-encoded Basic credentials', async () => {
     server.setClient('insiders', special);

@@ -1,6 +1,7 @@
 /** Shared set-up for the OAuth integration tests: real fetch, real clock, real randomness. */
 import { randomBytes } from 'node:crypto';
 import type { AccountSettings } from '../../../shared/account.js';
+import type { ProviderServer } from '../../fixtures/provider-server.js';
 import type { GrantContext } from '../../../main/core/oauth/context.js';
 import type { TransportOptions } from '../../../main/core/oauth/http.js';
 import { systemClock } from '../../../main/core/ports.js';
@@ -33,6 +34,22 @@ export function makeContext(extra: Partial<GrantContext & TransportOptions> = {}
 
 export function settings(overrides: Partial<AccountSettings>): AccountSettings {
   return { name: 'test', grant: 'client_credentials', clientAuth: 'body', scopes: [], scopeSeparator: ' ', extra: {}, ...overrides };
+}
+
+/** The Insiders seed account (password grant, Basic auth, the mandatory trailing slashes) on the fixture server. */
+export function insidersSettings(server: ProviderServer, overrides: Partial<AccountSettings> = {}): AccountSettings {
+  return settings({
+    grant: 'password',
+    tokenUrl: `${server.url}/insiders/oauth2/token/`,
+    revokeUrl: `${server.url}/insiders/oauth2/revoke-token/`,
+    clientId: server.clients.insiders.clientId,
+    clientSecret: server.clients.insiders.clientSecret,
+    clientAuth: 'basic',
+    username: server.users.insiders.username,
+    password: server.users.insiders.password,
+    scopes: ['all'],
+    ...overrides,
+  });
 }
 
 /** Runs `fn` and returns what it threw (fails the test when it does not throw). */

@@ -1,4 +1,4 @@
-import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,7 +66,6 @@ describe('serveAppRequest', () => {
 
 describe('the <meta> CSP of renderer/index.html', () => {
   it("holds no directive a <meta> policy ignores (frame-ancestors, report-uri, sandbox): they belong in the header only", async () => {
-    const { readFile } = await import('node:fs/promises');
     const html = await readFile('renderer/index.html', 'utf8');
     const meta = /<meta http-equiv="Content-Security-Policy" content="([^"]*)"/.exec(html)?.[1];
     expect(meta).toBeDefined();

@@ -20,7 +20,7 @@ import { createNetRequestFetch } from '../../../main/electron/net-request-fetch.
 import { createElectronPorts, createOpenExternal } from '../../../main/electron/ports.js';
 import { createFakeNet, type FakeNet } from '../../fixtures/electron/net.js';
 import { startProviderServer, type ProviderServer } from '../../fixtures/provider-server.js';
-import { settings, caught } from '../../integration/oauth/support.js';
+import { caught, insidersSettings, settings } from '../../integration/oauth/support.js';
 
 let server: ProviderServer;
 let fake: FakeNet;
@@ -37,17 +37,7 @@ const noShell = { openExternal: async () => undefined } as Pick<Shell, 'openExte
 const appPorts = (): CorePorts => createElectronPorts({ net: fake.net, shell: noShell });
 const context = (extra: Partial<GrantContext> = {}): GrantContext => ({ ports: appPorts(), timeoutMs: 5000, ...extra });
 
-const insiders = (tokenUrl: string) =>
-  settings({
-    grant: 'password',
-    tokenUrl,
-    clientId: server.clients.insiders.clientId,
-    clientSecret: server.clients.insiders.clientSecret,
-    clientAuth: 'basic',
-    username: server.users.insiders.username,
-    password: server.users.insiders.password,
-    scopes: ['all'],
-  });
+const insiders = (tokenUrl: string) => insidersSettings(server, { tokenUrl });
 
 describe('the fake net behaves like Electron, not like Node', () => {
   it("net.fetch with redirect 'manual' rejects with \"Redirect was cancelled\" instead of answering the 3xx (electron/electron#43715)", async () => {
