@@ -66,6 +66,8 @@ export interface AccountSettings {
    * refused request every time. Default true.
    */
   useRefreshToken?: boolean;
+  /** false: the desktop app gives this account's token to programs (the command line) without asking first. Default: ask. */
+  agentApproval?: boolean;
   /** Lifetime to assume when neither expires_in nor a JWT exp is available. */
   defaultTokenLifetimeSeconds?: number;
   requestBudget?: RequestBudget;
