@@ -156,7 +156,7 @@ beforeAll(async () => {
   installed = join(prefix, 'node_modules');
   // The command as npm installs it (node_modules/.bin/tokendesk links to the
   // package's bin file; Windows gets a .cmd shim, so there the file itself).
-  bin = process.platform === 'win32' ? join(installed, 'tokendesk', 'bin', 'tokendesk.js') : join(installed, '.bin', 'tokendesk');
+  bin = process.platform === 'win32' ? join(installed, 'tokendesk', 'bin', 'tokendesk.cjs') : join(installed, '.bin', 'tokendesk');
 }, 2 * NPM_TIMEOUT_MS + 30_000);
 
 afterAll(async () => {
@@ -176,7 +176,8 @@ function myfiberToml(heading = ''): string {
 describe('the tokendesk command from npm pack', () => {
   it('packs the compiled CLI, core and shared code and nothing else', () => {
     const paths = pack.files.map((file) => file.path);
-    expect(paths).toContain('bin/tokendesk.js');
+    expect(paths).toContain('bin/tokendesk.cjs');
+    expect(paths).toContain('dist/fast-path/fast-token.cjs');
     expect(paths).toContain('package.json');
     expect(paths).toContain('dist/main/cli/index.js');
     expect(paths).toContain('dist/main/core/passphrase-strength.js');
@@ -185,7 +186,7 @@ describe('the tokendesk command from npm pack', () => {
     // npm force-packs the `main` file only when it is written without "./".
     const unwanted = paths.filter((path) => /^(dist\/(main\/(electron|preload)|preload|renderer|test)\/|test\/|renderer\/|main\/|shared\/|scripts\/|docs\/|build\/|node_modules\/)|\.(ts|map)$/.test(path));
     expect(unwanted).toEqual([]);
-    const unexpected = paths.filter((path) => !/^(package\.json|README\.md|LICENSE(\.\w+)?|bin\/tokendesk\.js|dist\/(main\/(cli|core)|shared)\/.+\.js)$/.test(path));
+    const unexpected = paths.filter((path) => !/^(package\.json|README\.md|LICENSE(\.\w+)?|bin\/tokendesk\.cjs|dist\/fast-path\/fast-token\.cjs|dist\/(main\/(cli|core)|shared)\/.+\.js)$/.test(path));
     expect(unexpected).toEqual([]);
   });
 

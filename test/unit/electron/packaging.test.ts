@@ -221,11 +221,11 @@ describe('package.json: the desktop entry and the CLI tarball', () => {
   it('packs only the command: bin and the compiled CLI, core and shared code; never published', async () => {
     const metadata = await loadPackageJson();
     expect(metadata.private).toBe(true);
-    expect(metadata.bin).toEqual({ tokendesk: 'bin/tokendesk.js' });
+    expect(metadata.bin).toEqual({ tokendesk: 'bin/tokendesk.cjs' });
     expect(metadata.files).toContain(metadata.bin!['tokendesk']);
-    expect(metadata.files!.filter((entry) => !/^(bin\/tokendesk\.js|dist\/(main\/(cli|core)|shared)\/\*\*\/\*\.js)$/.test(entry))).toEqual([]);
+    expect(metadata.files!.filter((entry) => !/^(bin\/tokendesk\.cjs|dist\/fast-path\/fast-token\.cjs|dist\/(main\/(cli|core)|shared)\/\*\*\/\*\.js)$/.test(entry))).toEqual([]);
     // npm ci runs `prepare`, never `prepack`: the build runs only when a tarball is made.
-    expect(metadata.scripts?.['prepack']).toBe('npm run build:main');
+    expect(metadata.scripts?.['prepack']).toBe('npm run build:main && npm run build:fast-path');
     expect(metadata.scripts?.['prepare']).toBeUndefined();
   });
 });
