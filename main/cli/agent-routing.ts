@@ -17,6 +17,7 @@ import { AgentReportedError, AgentUnavailableError, askAgent } from '../core/age
 import type { AgentOperation, AgentRequestBody, AgentResults } from '../core/agent/protocol.js';
 import { VaultError } from '../core/errors.js';
 import type { CliContext } from './context.js';
+import type { HandedToken, TokenRequest, TokenSource } from './token-source.js';
 
 export type CommandKind = 'read' | 'change';
 
@@ -54,4 +55,26 @@ export function requirePassphraseSource(cli: CliContext): void {
   const stdin = cli.io.stdin;
   if (stdin.isTTY && stdin.setRawMode) return;
   throw new VaultError('ERR_VAULT_LOCKED', 'The vault is locked: open TokenDesk, start `tokendesk agent`, or set TOKENDESK_PASSPHRASE.');
+}
+
+/**
+ * Tokens from the running agent; when none answers, from `direct()` (the
+ * vault opened here), for this and every later request of the command.
+ */
+export function agentFirstTokenSource(cli: CliContext, dataDir: string, direct: () => TokenSource): TokenSource {
+  let fallback: TokenSource | undefined;
+  return {
+    async getToken(request: TokenRequest): Promise<HandedToken> {
+      if (!fallback) {
+        const token = await askAgentIfRunning(cli, dataDir, { op: 'token', name: request.name, force: request.force, minValiditySeconds: request.minValiditySeconds });
+        if (token) return token;
+        requirePassphraseSource(cli);
+        fallback = direct();
+      }
+      return fallback.getToken(request);
+    },
+    close() {
+      fallback?.close();
+    },
+  };
 }

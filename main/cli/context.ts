@@ -9,4 +9,10 @@ export interface CliContext {
   signal: AbortSignal;
   /** Per-request timeout from TOKENDESK_TIMEOUT_MS; default 30 s (SPEC 3). */
   timeoutMs?: number;
+  /**
+   * While a child process runs (`tokendesk run`): SIGINT, SIGTERM, SIGHUP and
+   * SIGQUIT go to `handler` instead of cancelling the CLI, until the returned
+   * function is called. Undefined when the CLI handles no signals (in-process tests).
+   */
+  forwardSignals?(handler: (signal: NodeJS.Signals) => void): () => void;
 }

@@ -2,36 +2,65 @@
  * The `tokendesk` command line (SPEC 6). stdout carries only the result;
  * everything else goes to stderr. Exit codes: 0 ok, 2 bad input or usage,
  * 3 the authorization server refused, 4 network/TLS/timeout/protocol,
- * 5 vault, 130 cancelled. Expected failures print one message, no stack.
+ * 5 vault, 6 an API answered `request` with a non-2xx status, 130
+ * cancelled; `run` returns its COMMAND's code. Expected failures print one
+ * message, no stack.
  */
 import { randomBytes } from 'node:crypto';
 import { CancelledError, exitCodeFor, InputError, isTokenDeskError } from '../core/errors.js';
 import { systemClock, type CorePorts } from '../core/ports.js';
-import { parseArgs, stringFlag, usageError } from './args.js';
+import { listFlag, parseArgs, stringFlag, usageError, wholeNumberFlag, type ParsedArgs } from './args.js';
 import { untilCancelled } from './cancel.js';
 import type { CliContext } from './context.js';
 import { defaultDataDir } from './data-dir.js';
 import { releaseBlockedReads } from './input-file.js';
+import { agentFirstTokenSource, asksAgentFirst } from './agent-routing.js';
 import { agentCommand, parseLockAfter } from './commands/agent.js';
 import { decodeToken } from './commands/decode.js';
+import { requestCommand } from './commands/request.js';
+import { checkVariableName, DEFAULT_TOKEN_VARIABLE, runCommand } from './commands/run.js';
 import { tokenFromFile } from './commands/token-from-file.js';
 import { importCommand, listCommand, removeCommand, revokeCommand, tokenCommand } from './commands/vault-commands.js';
 import { TOKEN_FORMATS, type TokenFormat } from './output.js';
 import { terminalSafeJson } from './safe-text.js';
+import { openDirectTokenSource } from './direct-token-source.js';
 import { processIo, say, type Io } from './terminal.js';
+import type { TokenSource } from './token-source.js';
 
 export const USAGE = `Usage:
-  tokendesk token --from FILE [--account NAME] [--format raw|json|header] [--no-browser]
+  tokendesk token --from FILE [--account NAME] [--format raw|json|header|env] [--no-browser]
   tokendesk import FILE [--vault DIR]
   tokendesk list [--json] [--vault DIR]
-  tokendesk token NAME [--force] [--format raw|json|header] [--no-browser] [--vault DIR]
+  tokendesk token NAME [--force] [--min-validity SECONDS] [--format raw|json|header|env] [--no-browser] [--vault DIR]
+  tokendesk run NAME [--env VAR] [--min-validity SECONDS] [--force] [--no-browser] [--vault DIR] -- COMMAND [ARGS...]
+  tokendesk request NAME URL [-X METHOD] [-H 'Name: value']... [-d DATA | --data-file FILE] [--min-validity SECONDS] [--no-browser] [--vault DIR]
   tokendesk revoke NAME [--vault DIR]
   tokendesk remove NAME [--vault DIR]
   tokendesk decode < FILE             (or: ... | tokendesk decode; a TOKEN argument works too, but ps shows it)
+  tokendesk agent [--vault DIR] [--lock-after MINUTES]
+
+token NAME hands out the cached token while at least --min-validity seconds
+(default 30) of it remain, else gets a new one. --format env prints
+TOKENDESK_ACCESS_TOKEN=... and TOKENDESK_EXPIRES_AT=... lines (eval, .env).
+run starts COMMAND (no shell) with the token in VAR (default
+TOKENDESK_ACCESS_TOKEN), never in its arguments, and exits with its code.
+request sends one request (https or this computer only, redirects not
+followed), prints the body on stdout and the status on stderr, and retries
+once with a new token when the API says invalid_token; exit 6 when the
+status is not 2xx. --data-file - reads the data from stdin.
+
+agent unlocks the vault once and serves tokens to these commands until
+Ctrl+C, SIGTERM or --lock-after idle minutes (default 15, 0 never).
+Without TOKENDESK_PASSPHRASE, token, run, request and list ask the unlocked
+desktop app or a running agent; import, remove and revoke always go through
+one when it runs. --no-agent (any vault command) opens the vault directly.
 
 The vault passphrase comes from TOKENDESK_PASSPHRASE or a prompt on a terminal;
 a new vault's passphrase is asked twice and must be hard to guess.
 --vault defaults to the desktop app's data folder. Ctrl+C cancels (exit 130).`;
+
+/** --min-validity: up to a day; a longer wish cannot be met by any token the seed providers issue. */
+const MIN_VALIDITY = { min: 0, max: 86_400, fallback: 30, unit: 'seconds' } as const;
 
 const vaultFlag = { vault: { value: true }, 'no-agent': { value: false } } as const;
 
@@ -49,10 +78,16 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
   const io = options.io ?? processIo();
   const controller = new AbortController();
   let hint: NodeJS.Timeout | undefined;
+  // While `run` waits for its COMMAND, signals are the COMMAND's (forwarded), not a cancellation.
+  let diverted: ((signal: NodeJS.Signals) => void) | undefined;
   // The first Ctrl+C or SIGTERM cancels: lock waits, requests, prompts and
   // file reads stop, the history says so, the lock is released, exit 130.
   // A second one exits at once, even if something is stuck.
-  const onSignal = () => {
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (diverted) {
+      diverted(signal);
+      return;
+    }
     if (!controller.signal.aborted) {
       controller.abort();
       hint = setTimeout(() => say(io, 'Stopping... press Ctrl+C again to quit at once.'), STILL_STOPPING_HINT_MS);
@@ -79,10 +114,21 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
       ...options.ports,
     },
   };
+  if (handleSignals) {
+    // SIGHUP and SIGQUIT keep their default action (the CLI ends) except while a COMMAND runs.
+    const alsoForwarded: NodeJS.Signals[] = process.platform === 'win32' ? [] : ['SIGHUP', 'SIGQUIT'];
+    cli.forwardSignals = (handler) => {
+      diverted = handler;
+      for (const signal of alsoForwarded) process.on(signal, onSignal);
+      return () => {
+        diverted = undefined;
+        for (const signal of alsoForwarded) process.removeListener(signal, onSignal);
+      };
+    };
+  }
   try {
     Object.assign(cli, timeoutFromEnv(io.env));
-    await run(cli, argv);
-    return 0;
+    return (await run(cli, argv)) ?? 0;
   } catch (error) {
     const failure = controller.signal.aborted && !isTokenDeskError(error) ? new CancelledError() : error;
     reportError(io, failure);
@@ -96,7 +142,8 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
   }
 }
 
-async function run(cli: CliContext, argv: string[]): Promise<void> {
+/** Runs one command; a number is the exit code it chose (`run`: its COMMAND's), nothing means success. */
+async function run(cli: CliContext, argv: string[]): Promise<number | void> {
   const [command, ...rest] = argv;
   switch (command) {
     case undefined:
@@ -107,6 +154,10 @@ async function run(cli: CliContext, argv: string[]): Promise<void> {
       return;
     case 'token':
       return runToken(cli, rest);
+    case 'run':
+      return runRun(cli, rest);
+    case 'request':
+      return runRequest(cli, rest);
     case 'import': {
       const args = parseArgs(rest, vaultFlag, USAGE);
       return importCommand(cli, dataDirOf(args, cli), single(args.positionals, 'import needs one FILE'), { noAgent: args.flags.has('no-agent') });
@@ -154,6 +205,7 @@ async function runToken(cli: CliContext, rest: string[]): Promise<void> {
       account: { value: true },
       format: { value: true, choices: TOKEN_FORMATS },
       force: { value: false },
+      'min-validity': { value: true },
       'no-browser': { value: false },
     },
     USAGE,
@@ -163,12 +215,86 @@ async function runToken(cli: CliContext, rest: string[]): Promise<void> {
   const from = stringFlag(args, 'from');
   if (from !== undefined) {
     if (args.positionals.length) throw usageError('token --from FILE takes no account NAME; use --account NAME.', USAGE);
-    if (args.flags.has('vault') || args.flags.has('force')) throw usageError('--vault and --force do not apply to token --from (it uses no vault).', USAGE);
+    if (args.flags.has('vault') || args.flags.has('force') || args.flags.has('min-validity')) {
+      throw usageError('--vault, --force and --min-validity do not apply to token --from (it uses no vault and keeps no token).', USAGE);
+    }
     return tokenFromFile(cli, { file: from, account: stringFlag(args, 'account'), format, openBrowser });
   }
   if (args.flags.has('account')) throw usageError('--account goes with --from FILE; for the vault, give the account NAME.', USAGE);
   const name = single(args.positionals, 'token needs an account NAME, or --from FILE');
-  return tokenCommand(cli, dataDirOf(args, cli), { name, force: args.flags.has('force'), format, openBrowser });
+  const minValiditySeconds = wholeNumberFlag(args, 'min-validity', MIN_VALIDITY, USAGE);
+  return withTokenSource(cli, args, (source) => tokenCommand(cli, source, { name, force: args.flags.has('force'), minValiditySeconds, format, openBrowser }));
+}
+
+async function runRun(cli: CliContext, rest: string[]): Promise<number> {
+  // Everything after the first -- is COMMAND's, untouched (its own options included).
+  const separator = rest.indexOf('--');
+  if (separator < 0) throw usageError('run needs -- before the COMMAND: tokendesk run NAME -- COMMAND [ARGS...]', USAGE);
+  const [command, ...commandArgs] = rest.slice(separator + 1);
+  if (command === undefined || command === '') throw usageError('run needs a COMMAND after --.', USAGE);
+  const args = parseArgs(
+    rest.slice(0, separator),
+    { ...vaultFlag, env: { value: true }, force: { value: false }, 'min-validity': { value: true }, 'no-browser': { value: false } },
+    USAGE,
+  );
+  const name = single(args.positionals, 'run needs one account NAME before --');
+  const variable = checkVariableName(stringFlag(args, 'env') ?? DEFAULT_TOKEN_VARIABLE);
+  const minValiditySeconds = wholeNumberFlag(args, 'min-validity', MIN_VALIDITY, USAGE);
+  return withTokenSource(cli, args, (source) =>
+    runCommand(cli, source, { name, variable, force: args.flags.has('force'), minValiditySeconds, openBrowser: !args.flags.has('no-browser'), command, args: commandArgs }),
+  );
+}
+
+async function runRequest(cli: CliContext, rest: string[]): Promise<void> {
+  const args = parseArgs(
+    rest,
+    {
+      ...vaultFlag,
+      method: { value: true, short: 'X' },
+      header: { value: true, short: 'H', repeatable: true },
+      data: { value: true, short: 'd' },
+      'data-file': { value: true },
+      'min-validity': { value: true },
+      'no-browser': { value: false },
+    },
+    USAGE,
+  );
+  if (args.positionals.length !== 2) throw usageError('request needs an account NAME and a URL.', USAGE);
+  const [name, url] = args.positionals as [string, string];
+  const data = stringFlag(args, 'data');
+  const dataFile = stringFlag(args, 'data-file');
+  if (data !== undefined && dataFile !== undefined) throw usageError('Give the data either with -d DATA or with --data-file FILE, not both.', USAGE);
+  if (data?.startsWith('@')) say(cli.io, 'Note: -d sends its text as it is, "@" included; to send a file, use --data-file FILE.');
+  const minValiditySeconds = wholeNumberFlag(args, 'min-validity', MIN_VALIDITY, USAGE);
+  const method = stringFlag(args, 'method');
+  return withTokenSource(cli, args, (source) =>
+    requestCommand(cli, source, {
+      name,
+      url,
+      ...(method !== undefined ? { method } : {}),
+      headers: listFlag(args, 'header'),
+      ...(data !== undefined ? { data } : {}),
+      ...(dataFile !== undefined ? { dataFile } : {}),
+      minValiditySeconds,
+      openBrowser: !args.flags.has('no-browser'),
+    }),
+  );
+}
+
+/** Where the commands of this invocation get tokens. */
+/** A running agent first (without TOKENDESK_PASSPHRASE, unless --no-agent), else the vault opened here (agent-routing.ts). */
+function tokenSourceFor(cli: CliContext, dataDir: string, args: ParsedArgs): TokenSource {
+  const direct = (): TokenSource => openDirectTokenSource(cli, dataDir);
+  return asksAgentFirst(cli, 'read', args.flags.has('no-agent')) ? agentFirstTokenSource(cli, dataDir, direct) : direct();
+}
+
+async function withTokenSource<T>(cli: CliContext, args: ParsedArgs, use: (source: TokenSource) => Promise<T>): Promise<T> {
+  const source = tokenSourceFor(cli, dataDirOf(args, cli), args);
+  try {
+    return await use(source);
+  } finally {
+    source.close();
+  }
 }
 
 /** TOKENDESK_TIMEOUT_MS: for slow corporate proxies (longer) or scripts that must fail fast (shorter). */
@@ -182,7 +308,7 @@ function timeoutFromEnv(env: NodeJS.ProcessEnv): { timeoutMs?: number } {
   return { timeoutMs };
 }
 
-function dataDirOf(args: ReturnType<typeof parseArgs>, cli: CliContext): string {
+function dataDirOf(args: ParsedArgs, cli: CliContext): string {
   return stringFlag(args, 'vault') ?? defaultDataDir(cli.io.env);
 }
 

@@ -18,11 +18,16 @@ const reading = new Map<string, number>();
 
 /** The text of `path`; rejects with CancelledError as soon as `signal` aborts. */
 export async function readInputText(path: string, signal: AbortSignal): Promise<string> {
+  return (await readInputBytes(path, signal)).toString('utf8');
+}
+
+/** The bytes of `path` (`tokendesk request --data-file`); rejects with CancelledError as soon as `signal` aborts. */
+export async function readInputBytes(path: string, signal: AbortSignal): Promise<Buffer> {
   reading.set(path, (reading.get(path) ?? 0) + 1);
   const onAbort = () => releaseBlockedReads();
   signal.addEventListener('abort', onAbort, { once: true });
   try {
-    return await untilCancelled(readFile(path, { encoding: 'utf8', signal }), signal);
+    return await untilCancelled(readFile(path, { signal }), signal);
   } finally {
     signal.removeEventListener('abort', onAbort);
     const count = (reading.get(path) ?? 1) - 1;

@@ -31,6 +31,8 @@ export type ErrorCode =
   | 'ERR_RESPONSE_INVALID' // JSON, but not a token response (no access_token, ...)
   | 'ERR_HTTP_STATUS' // non-2xx without an OAuth error body
   | 'ERR_RATE_LIMITED' // 429 beyond the retry bound
+  // ApiStatusError
+  | 'ERR_API_STATUS' // an API answered `tokendesk request` with a status other than 2xx
   // VaultError
   | 'ERR_VAULT_LOCKED'
   | 'ERR_VAULT_PASSPHRASE'
@@ -116,6 +118,20 @@ export class TransportError extends TokenDeskError {
   }
 }
 
+/**
+ * An API (a resource server, not the authorization server) answered
+ * `tokendesk request` with a status other than 2xx, a redirect included; its
+ * body is the command's result all the same. CLI exit code 6.
+ */
+export class ApiStatusError extends TokenDeskError {
+  readonly kind = 'transport' as const;
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super('ERR_API_STATUS', message);
+    this.status = status;
+  }
+}
+
 /** Vault locked, wrong passphrase, damaged or busy. CLI exit code 5. */
 export class VaultError extends TokenDeskError {
   readonly kind = 'vault' as const;
@@ -153,6 +169,7 @@ export function isTokenDeskError(value: unknown): value is TokenDeskError {
 /** CLI exit code for an error (SPEC 6). Unknown errors are internal failures (1). */
 export function exitCodeFor(error: unknown): number {
   if (!(error instanceof TokenDeskError)) return 1;
+  if (error instanceof ApiStatusError) return 6;
   switch (error.kind) {
     case 'input':
       return 2;

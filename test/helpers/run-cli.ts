@@ -13,12 +13,14 @@ export interface CliResult {
   code: number | null;
   signal: NodeJS.Signals | null;
   stdout: string;
+  /** stdout exactly as written (binary results). */
+  stdoutBytes: Buffer;
   stderr: string;
 }
 
 export interface CliOptions {
   env?: Record<string, string | undefined>;
-  input?: string;
+  input?: string | Buffer;
   timeoutMs?: number;
   /** Called with the child once it runs (to read stderr live, send signals...). */
   onSpawn?(child: ChildProcess): void;
@@ -35,9 +37,9 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
       env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
-    let stdout = '';
+    const stdout: Buffer[] = [];
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -46,7 +48,8 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
     child.once('error', reject);
     child.once('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
+      const stdoutBytes = Buffer.concat(stdout);
+      resolve({ code, signal, stdout: stdoutBytes.toString('utf8'), stdoutBytes, stderr });
     });
     if (options.input !== undefined) child.stdin.end(options.input);
     else if (!options.onSpawn) child.stdin.end();

@@ -10,7 +10,7 @@ import { createAgentBackend } from '../../core/agent/service.js';
 import { startAgentServer } from '../../core/agent/server.js';
 import type { CliContext } from '../context.js';
 import { say } from '../terminal.js';
-import { openSession } from './vault-commands.js';
+import { openSession } from '../open-session.js';
 
 export interface AgentOptions {
   /** Minutes without a request before the agent locks and stops; 0: never. */

@@ -11,6 +11,7 @@ import { readInputText } from '../input-file.js';
 import { formatToken, type TokenFormat } from '../output.js';
 import { authorizationPromptHandler, deviceCodePromptHandler } from '../prompts.js';
 import { say } from '../terminal.js';
+import { handedToken } from '../token-source.js';
 
 export interface TokenFromFileOptions {
   file: string;
@@ -48,7 +49,7 @@ export async function tokenFromFile(cli: CliContext, options: TokenFromFileOptio
   try {
     const resolved = await resolveEndpoints(settings, ctx);
     const tokens = await obtainToken(resolved, ctx, flows);
-    cli.io.stdout.write(formatToken(tokens, options.format, cli.ports.clock.now()));
+    cli.io.stdout.write(formatToken(handedToken(tokens), options.format, cli.ports.clock.now()));
   } catch (error) {
     throw pasteFailure ?? error;
   } finally {

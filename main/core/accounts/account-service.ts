@@ -62,6 +62,13 @@ export interface DocumentStore {
 export interface GetTokenOptions {
   /** Get a new token even if the cached one is valid (through the refresh token when there is one). */
   force?: boolean;
+  /**
+   * This call's minimum validity in seconds, instead of the service's default
+   * (`minValiditySeconds`, 30 s): a cached token is handed out only while at
+   * least that much of it remains, in every check of the call, including the
+   * reuse of a token another process just saved (oidc-agent's `--time`).
+   */
+  minValiditySeconds?: number;
   signal?: AbortSignal;
   onAuthorizationPrompt?(prompt: AuthorizationPrompt): void;
   onDeviceCodePrompt?(prompt: DeviceCodePrompt): void;
@@ -273,15 +280,25 @@ export class AccountService {
    * the stored password, as Vyopta requires).
    */
   getToken(name: string, options: GetTokenOptions = {}): Promise<TokenSet> {
+    let minValidityMs: number;
+    try {
+      minValidityMs = this.#minValidityFor(options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (!options.force) {
-      const cached = this.#freshCached(this.#store.read(), name);
+      const cached = this.#freshCached(this.#store.read(), name, minValidityMs);
       if (cached) return Promise.resolve(cached);
     }
+    const askedAt = this.#ports.clock.now();
     const pending = this.#inflight.get(name);
-    if (pending) return pending;
-    const request = this.#fetchToken(name, options).finally(() => this.#inflight.delete(name));
-    this.#inflight.set(name, request);
-    return request;
+    if (!pending) return this.#startFetch(name, options);
+    // The request under way may hand out a token another caller found good
+    // enough (a shorter minimum validity): one this call would not accept is
+    // fetched again, unless it was obtained for this call's sake (after it asked).
+    return pending.then((tokens) =>
+      options.force || tokens.obtainedAt >= askedAt || this.#isFreshEnough(tokens, name, minValidityMs) ? tokens : this.#startFetch(name, options),
+    );
   }
 
   /** Completes a pending authorization-code flow from a `tokendesk://` URL or a pasted redirect URL. */
@@ -328,12 +345,36 @@ export class AccountService {
 
   // ---- internals -------------------------------------------------------
 
+  /** The minimum validity of one call: its own, else the service's default. */
+  #minValidityFor(options: GetTokenOptions): number {
+    const seconds = options.minValiditySeconds;
+    if (seconds === undefined) return this.#minValidityMs;
+    if (!Number.isFinite(seconds) || seconds < 0) {
+      throw new InputError('ERR_INPUT_FIELD', `A minimum validity must be a number of seconds of 0 or more, not ${String(seconds)}.`, { field: 'minValiditySeconds' });
+    }
+    return seconds * 1000;
+  }
+
+  /** One single-flight request for `name`: later callers join it until it settles. */
+  #startFetch(name: string, options: GetTokenOptions): Promise<TokenSet> {
+    const request = this.#fetchToken(name, options).finally(() => {
+      if (this.#inflight.get(name) === request) this.#inflight.delete(name);
+    });
+    if (!this.#inflight.has(name)) this.#inflight.set(name, request);
+    return request;
+  }
+
   /** The cached token when it is fresh: what a failed save kept in memory first, it is newer. */
-  #freshCached(doc: VaultDocument, name: string): TokenSet | undefined {
+  #freshCached(doc: VaultDocument, name: string, minValidityMs: number): TokenSet | undefined {
     const account = this.#find(doc, name);
     const tokens = this.#unsaved.tokens(name) ?? account.tokens;
-    if (tokens && isFresh(tokens, this.#ports.clock.now(), this.#minValidityMs, account.settings.grant === 'static')) return tokens;
+    if (tokens && isFresh(tokens, this.#ports.clock.now(), minValidityMs, account.settings.grant === 'static')) return tokens;
     return undefined;
+  }
+
+  #isFreshEnough(tokens: TokenSet, name: string, minValidityMs: number): boolean {
+    const account = findAccount(this.#store.read(), name);
+    return isFresh(tokens, this.#ports.clock.now(), minValidityMs, account?.settings.grant === 'static');
   }
 
   /**
@@ -342,7 +383,7 @@ export class AccountService {
    * for a new one at the same moment: asking the provider twice helps nobody).
    */
   #reusable(name: string, options: GetTokenOptions, askedAt: number): TokenSet | undefined {
-    const fresh = this.#freshCached(this.#store.read(), name);
+    const fresh = this.#freshCached(this.#store.read(), name, this.#minValidityFor(options));
     if (!fresh) return undefined;
     return !options.force || fresh.obtainedAt > askedAt ? fresh : undefined;
   }

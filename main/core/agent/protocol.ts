@@ -12,6 +12,7 @@
  * hand-written schemas, used by the agent on every request and by the
  * client on every answer.
  */
+import type { TokenSet } from '../../../shared/account.js';
 import type { ErrorKind } from '../../../shared/types.js';
 
 export const AGENT_PROTOCOL_VERSION = 1;
@@ -49,6 +50,18 @@ export interface HandedToken {
   scope?: string;
   obtainedAt: number;
   hasRefreshToken: boolean;
+}
+
+/** What of a token set leaves TokenDesk (to the agent's clients, to `run` and `request`): never the refresh or ID token. */
+export function handedToken(tokens: TokenSet): HandedToken {
+  return {
+    accessToken: tokens.accessToken,
+    tokenType: tokens.tokenType,
+    ...(tokens.expiresAt !== undefined ? { expiresAt: tokens.expiresAt } : {}),
+    ...(tokens.scope !== undefined ? { scope: tokens.scope } : {}),
+    obtainedAt: tokens.obtainedAt,
+    hasRefreshToken: Boolean(tokens.refreshToken),
+  };
 }
 
 /** `list`: what `tokendesk list --json` prints, per account. */

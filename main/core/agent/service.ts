@@ -6,12 +6,11 @@
  * caller the client reported. In the desktop app, `approve` asks the user
  * in the window before a program gets a token or changes the vault.
  */
-import type { TokenSet } from '../../../shared/account.js';
 import type { AccountService, HandOut } from '../accounts/account-service.js';
 import { VaultError } from '../errors.js';
 import { importCredentials } from '../import/index.js';
 import type { AgentBackend } from './server.js';
-import type { AgentAccountRow, AgentCaller, AgentRequest, HandedToken } from './protocol.js';
+import { handedToken, type AgentAccountRow, type AgentCaller, type AgentRequest, type HandedToken } from './protocol.js';
 
 export type { AgentCaller } from './protocol.js';
 export type ApprovalAnswer = 'once' | 'session' | 'deny';
@@ -180,15 +179,3 @@ const OPERATION_WORDS: Record<ApprovalRequest['operation'], string> = {
   remove: 'remove',
   revoke: 'revoke the tokens of',
 };
-
-/** The access token and what a script may know about it; the refresh and ID tokens stay in the vault. */
-export function handedToken(tokens: TokenSet): HandedToken {
-  return {
-    accessToken: tokens.accessToken,
-    tokenType: tokens.tokenType,
-    ...(tokens.expiresAt !== undefined ? { expiresAt: tokens.expiresAt } : {}),
-    ...(tokens.scope !== undefined ? { scope: tokens.scope } : {}),
-    obtainedAt: tokens.obtainedAt,
-    hasRefreshToken: Boolean(tokens.refreshToken),
-  };
-}

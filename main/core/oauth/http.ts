@@ -214,7 +214,8 @@ function decodeBody(response: Response, bytes: Uint8Array): SafeResponse {
 
 const TLS_CODE = /CERT|SSL|TLS|EPROTO|ERR_SSL|HOSTNAME|ALTNAME/i;
 
-function classifyNetworkError(error: unknown, what: string, target: URL): TransportError {
+/** A failed fetch as ERR_TLS (a certificate problem) or ERR_NETWORK, naming `what` and its address (never its query). */
+export function classifyNetworkError(error: unknown, what: string, target: URL): TransportError {
   const codes: string[] = [];
   let current: unknown = error;
   for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
@@ -288,7 +289,7 @@ export function retryAfterMs(header: string | null, now: number): number {
 }
 
 
-function formatSeconds(ms: number): string {
+export function formatSeconds(ms: number): string {
   const s = ms / 1000;
   return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
 }

@@ -77,6 +77,60 @@ describe('AccountService.getToken', () => {
     expect((await accounts.getToken('fiber')).accessToken).not.toBe(first.accessToken);
   });
 
+  it('reuses a cached 300 s token for a minimum validity of 30 s and gets a new one for 400 s', async () => {
+    const accounts = session.accounts();
+    await accounts.importAccounts([account('fiber', 'myfiber')]);
+    const first = await accounts.getToken('fiber');
+    expect(first.expiresAt! - first.obtainedAt).toBe(300_000);
+    const before = server.requestsTo('/myfiber/oauth/v2/token').length;
+    expect((await accounts.getToken('fiber', { minValiditySeconds: 30 })).accessToken).toBe(first.accessToken);
+    const longer = await accounts.getToken('fiber', { minValiditySeconds: 400 });
+    expect(longer.accessToken).not.toBe(first.accessToken);
+    expect(server.requestsTo('/myfiber/oauth/v2/token').length).toBe(before + 1);
+    await expect(accounts.getToken('fiber', { minValiditySeconds: -1 })).rejects.toMatchObject({ code: 'ERR_INPUT_FIELD' });
+  });
+
+  it('applies a call\'s minimum validity to the token another process just saved, too', async () => {
+    const accounts = session.accounts();
+    await accounts.importAccounts([account('fiber', 'myfiber')]);
+    // Two other processes that opened the vault before this one got its token: they learn of it only when they reload.
+    const others = [new AppSession({ dataDir: dir, ports: ports() }), new AppSession({ dataDir: dir, ports: ports() })] as const;
+    for (const other of others) await other.unlock(PASSPHRASE);
+    try {
+      const first = await accounts.getToken('fiber');
+      const before = server.requestsTo('/myfiber/oauth/v2/token').length;
+      expect((await others[0].accounts().getToken('fiber', { minValiditySeconds: 30 })).accessToken).toBe(first.accessToken);
+      expect(server.requestsTo('/myfiber/oauth/v2/token').length).toBe(before);
+      expect((await others[1].accounts().getToken('fiber', { minValiditySeconds: 400 })).accessToken).not.toBe(first.accessToken);
+      expect(server.requestsTo('/myfiber/oauth/v2/token').length).toBe(before + 1);
+    } finally {
+      for (const other of others) other.lock();
+    }
+  });
+
+  it('gives a call that joins a request under way a token valid for its own minimum', async () => {
+    const accounts = session.accounts();
+    await accounts.importAccounts([account('fiber', 'myfiber')]);
+    const other = new AppSession({ dataDir: dir, ports: ports() });
+    await other.unlock(PASSPHRASE);
+    try {
+      const first = await accounts.getToken('fiber');
+      now += 250_000; // 50 s of it remain
+      const before = server.requestsTo('/myfiber/oauth/v2/token').length;
+      // The first call reloads and finds the other process's token good enough for 30 s; the second joins it.
+      const [short, long] = await Promise.all([
+        other.accounts().getToken('fiber'),
+        other.accounts().getToken('fiber', { minValiditySeconds: 60 }),
+      ]);
+      expect(short.accessToken).toBe(first.accessToken);
+      expect(long.accessToken).not.toBe(first.accessToken);
+      expect(long.expiresAt! - now).toBeGreaterThanOrEqual(60_000);
+      expect(server.requestsTo('/myfiber/oauth/v2/token').length).toBe(before + 1);
+    } finally {
+      other.lock();
+    }
+  });
+
   it('saves a rotated refresh token before returning the new access token', async () => {
     const accounts = session.accounts();
     await accounts.importAccounts([account('ins', 'insiders')]);

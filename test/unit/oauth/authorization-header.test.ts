@@ -33,7 +33,7 @@ describe('authorizationHeaderValue', () => {
 
 describe('tokendesk token --format header', () => {
   it('writes the header through the same rule', () => {
-    expect(formatToken(token('bearer'), 'header')).toBe('Authorization: Bearer abc.def-ghi\n');
-    expect(() => formatToken(token('Bearer\r\nX-Injected: evil'), 'header')).toThrow(expect.objectContaining({ code: 'ERR_RESPONSE_INVALID' }));
+    expect(formatToken({ ...token('bearer'), hasRefreshToken: false }, 'header')).toBe('Authorization: Bearer abc.def-ghi\n');
+    expect(() => formatToken({ ...token('Bearer\r\nX-Injected: evil'), hasRefreshToken: false }, 'header')).toThrow(expect.objectContaining({ code: 'ERR_RESPONSE_INVALID' }));
   });
 });
