@@ -72,6 +72,14 @@ export interface AccountSettings {
   /** Free-text note shown in the UI (e.g. where the credentials came from). */
   notes?: string;
   /**
+   * false: the desktop app gives this account's access token to a program
+   * that asks its agent (the command line, a script) without asking the user
+   * first. Default (undefined or true): ask. Removing, revoking and importing
+   * are always asked. Set in the window only (not a TOML key): whoever can
+   * write a credentials file must not be able to switch the question off.
+   */
+  agentApproval?: boolean;
+  /**
    * What the issuer's discovery metadata says (never imported: filled in by
    * discovery at use time). `issuer` is the metadata's own issuer identifier,
    * which an RFC 9207 `iss` in the authorization response must equal;

@@ -35,6 +35,13 @@ export interface HistoryEntry {
   errorCode?: string;
   /** Non-secret message (error messages never contain secrets). */
   message?: string;
+  /**
+   * `request: 'hand-out'`: the program the agent gave the token to, as that
+   * program reported itself (`reported: true`: the agent cannot verify it).
+   */
+  caller?: { pid: number; executable: string; parentExecutable?: string; reported: true };
+  /** Identical hand-outs recorded as one entry: how many. */
+  count?: number;
 }
 
 export interface BudgetStatus {
