@@ -66,11 +66,6 @@ export interface AccountSettings {
    * refused request every time. Default true.
    */
   useRefreshToken?: boolean;
-  /** Lifetime to assume when neither expires_in nor a JWT exp is available. */
-  defaultTokenLifetimeSeconds?: number;
-  requestBudget?: RequestBudget;
-  /** Free-text note shown in the UI (e.g. where the credentials came from). */
-  notes?: string;
   /**
    * false: the desktop app gives this account's access token to a program
    * that asks its agent (the command line, a script) without asking the user
@@ -79,6 +74,11 @@ export interface AccountSettings {
    * write a credentials file must not be able to switch the question off.
    */
   agentApproval?: boolean;
+  /** Lifetime to assume when neither expires_in nor a JWT exp is available. */
+  defaultTokenLifetimeSeconds?: number;
+  requestBudget?: RequestBudget;
+  /** Free-text note shown in the UI (e.g. where the credentials came from). */
+  notes?: string;
   /**
    * What the issuer's discovery metadata says (never imported: filled in by
    * discovery at use time). `issuer` is the metadata's own issuer identifier,

@@ -12,6 +12,7 @@ import { untilCancelled } from './cancel.js';
 import type { CliContext } from './context.js';
 import { defaultDataDir } from './data-dir.js';
 import { releaseBlockedReads } from './input-file.js';
+import { agentCommand, parseLockAfter } from './commands/agent.js';
 import { decodeToken } from './commands/decode.js';
 import { tokenFromFile } from './commands/token-from-file.js';
 import { importCommand, listCommand, removeCommand, revokeCommand, tokenCommand } from './commands/vault-commands.js';
@@ -32,7 +33,7 @@ The vault passphrase comes from TOKENDESK_PASSPHRASE or a prompt on a terminal;
 a new vault's passphrase is asked twice and must be hard to guess.
 --vault defaults to the desktop app's data folder. Ctrl+C cancels (exit 130).`;
 
-const vaultFlag = { vault: { value: true } } as const;
+const vaultFlag = { vault: { value: true }, 'no-agent': { value: false } } as const;
 
 export interface MainOptions {
   io?: Io;
@@ -108,18 +109,26 @@ async function run(cli: CliContext, argv: string[]): Promise<void> {
       return runToken(cli, rest);
     case 'import': {
       const args = parseArgs(rest, vaultFlag, USAGE);
-      return importCommand(cli, dataDirOf(args, cli), single(args.positionals, 'import needs one FILE'));
+      return importCommand(cli, dataDirOf(args, cli), single(args.positionals, 'import needs one FILE'), { noAgent: args.flags.has('no-agent') });
     }
     case 'list': {
       const args = parseArgs(rest, { ...vaultFlag, json: { value: false } }, USAGE);
       if (args.positionals.length) throw usageError('list takes no arguments.', USAGE);
-      return listCommand(cli, dataDirOf(args, cli), args.flags.has('json'));
+      return listCommand(cli, dataDirOf(args, cli), { json: args.flags.has('json'), noAgent: args.flags.has('no-agent') });
     }
     case 'revoke':
     case 'remove': {
       const args = parseArgs(rest, vaultFlag, USAGE);
       const name = single(args.positionals, `${command} needs one account NAME`);
-      return command === 'revoke' ? revokeCommand(cli, dataDirOf(args, cli), name) : removeCommand(cli, dataDirOf(args, cli), name);
+      const options = { noAgent: args.flags.has('no-agent') };
+      return command === 'revoke' ? revokeCommand(cli, dataDirOf(args, cli), name, options) : removeCommand(cli, dataDirOf(args, cli), name, options);
+    }
+    case 'agent': {
+      const args = parseArgs(rest, { vault: { value: true }, 'lock-after': { value: true } }, USAGE);
+      if (args.positionals.length) throw usageError('agent takes no arguments.', USAGE);
+      const lockAfterMinutes = parseLockAfter(stringFlag(args, 'lock-after'));
+      if (lockAfterMinutes === undefined) throw usageError('--lock-after takes minutes: a number from 0 (never lock) to 10080, such as 15 or 0.5.', USAGE);
+      return agentCommand(cli, dataDirOf(args, cli), { lockAfterMinutes });
     }
     case 'decode': {
       const args = parseArgs(rest, {}, USAGE);

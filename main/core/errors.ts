@@ -41,6 +41,13 @@ export type ErrorCode =
   | 'ERR_VAULT_KEY_SLOT'
   | 'ERR_VAULT_EXISTS' // create() refused: a vault (or its backup) is already in the folder
   | 'ERR_VAULT_WRITE' // the disk refused a save: full, over quota, read-only, no permission, file held by another program
+  | 'ERR_AGENT_RUNNING' // another agent already serves this vault
+  | 'ERR_AGENT_ENDPOINT' // the agent's socket folder is not private, or the endpoint cannot be created
+  | 'ERR_AGENT_KEY' // a client presented no key or the wrong one
+  | 'ERR_AGENT_DENIED' // the user pressed Deny in the window (or did not answer)
+  | 'ERR_AGENT_SIGN_IN' // the account needs a browser sign-in, which an agent request does not start
+  | 'ERR_AGENT_PROTOCOL' // a message the other side cannot read (version, shape, size)
+  | 'ERR_AGENT_INTERNAL' // the agent failed in a way it did not expect (details stay in the agent)
   // SystemError
   | 'ERR_CLIPBOARD' // the operating system refused the clipboard, or did not keep what was copied
   | 'ERR_SANDBOX' // the packaged app was started without Chromium's sandbox

@@ -1,10 +1,12 @@
 /** The vault commands of SPEC 6: import, list, token NAME, revoke, remove. */
 import { userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
+import type { AgentAccountRow } from '../../core/agent/protocol.js';
 import { AppSession } from '../../core/app-session.js';
 import { InputError, VaultError } from '../../core/errors.js';
 import { importCredentials } from '../../core/import/index.js';
 import { passphraseProblem } from '../../core/passphrase-strength.js';
+import { askAgentIfRunning, asksAgentFirst, requirePassphraseSource } from '../agent-routing.js';
 import { throwIfCancelled, untilCancelled } from '../cancel.js';
 import type { CliContext } from '../context.js';
 import { readInputText } from '../input-file.js';
@@ -23,7 +25,7 @@ interface OpenOptions {
   passphraseContext?: string[];
 }
 
-async function openSession(cli: CliContext, dataDir: string, options: OpenOptions): Promise<AppSession> {
+export async function openSession(cli: CliContext, dataDir: string, options: OpenOptions): Promise<AppSession> {
   // Every wait for the vault lock ends on Ctrl+C / SIGTERM.
   const session = new AppSession({ dataDir, ports: cli.ports, signal: cli.signal, ...(cli.timeoutMs !== undefined ? { timeoutMs: cli.timeoutMs } : {}) });
   const { vault } = await session.status();
@@ -67,7 +69,7 @@ function loginName(): string {
   }
 }
 
-export async function importCommand(cli: CliContext, dataDir: string, file: string): Promise<void> {
+export async function importCommand(cli: CliContext, dataDir: string, file: string, options: { noAgent: boolean }): Promise<void> {
   const path = resolve(file);
   let text: string;
   try {
@@ -76,16 +78,37 @@ export async function importCommand(cli: CliContext, dataDir: string, file: stri
     throwIfCancelled(cli.signal);
     throw new InputError('ERR_INPUT_FIELD', 'Cannot read the credentials file: check the path and permissions.', { file });
   }
+  if (asksAgentFirst(cli, 'change', options.noAgent)) {
+    // The agent parses and stores it (all or nothing, the same checks); the text never leaves this user's processes.
+    const imported = await askAgentIfRunning(cli, dataDir, { op: 'import', text, fileName: file, baseDir: dirname(path) });
+    if (imported) return sayImported(cli, imported.names);
+    requirePassphraseSource(cli);
+  }
   // Parse and validate before touching the vault: nothing is half-imported.
   const accounts = await untilCancelled(importCredentials({ text, fileName: file, baseDir: dirname(path) }), cli.signal);
   const session = await openSession(cli, dataDir, { createIfMissing: true, passphraseContext: accounts.map((account) => account.name) });
   await session.accounts().importAccounts(accounts);
-  say(cli.io, `Imported ${accounts.length === 1 ? '1 account' : `${accounts.length} accounts`}: ${accounts.map((account) => account.name).join(', ')}.`);
+  sayImported(cli, accounts.map((account) => account.name));
 }
 
-export async function listCommand(cli: CliContext, dataDir: string, json: boolean): Promise<void> {
-  const session = await openSession(cli, dataDir, { createIfMissing: false });
-  const accounts = await session.accounts().list();
+function sayImported(cli: CliContext, names: string[]): void {
+  say(cli.io, `Imported ${names.length === 1 ? '1 account' : `${names.length} accounts`}: ${names.join(', ')}.`);
+}
+
+export async function listCommand(cli: CliContext, dataDir: string, options: { json: boolean; noAgent: boolean }): Promise<void> {
+  let rows: AgentAccountRow[] | undefined;
+  if (asksAgentFirst(cli, 'read', options.noAgent)) {
+    rows = await askAgentIfRunning(cli, dataDir, { op: 'list' });
+    if (!rows) requirePassphraseSource(cli);
+  }
+  if (!rows) {
+    const session = await openSession(cli, dataDir, { createIfMissing: false });
+    rows = await session.accounts().list();
+  }
+  printAccounts(cli, rows, options.json);
+}
+
+function printAccounts(cli: CliContext, accounts: AgentAccountRow[], json: boolean): void {
   if (json) {
     const rows = accounts.map((account) => ({
       name: account.name,
@@ -146,14 +169,24 @@ export async function tokenCommand(
   }
 }
 
-export async function revokeCommand(cli: CliContext, dataDir: string, name: string): Promise<void> {
-  const session = await openSession(cli, dataDir, { createIfMissing: false });
-  const { revokedAtServer } = await session.accounts().revoke(name);
-  say(cli.io, revokedAtServer ? `Revoked the tokens of "${name}" at the server and forgot them.` : `Forgot the tokens of "${name}" (it has no revocation endpoint).`);
+export async function revokeCommand(cli: CliContext, dataDir: string, name: string, options: { noAgent: boolean }): Promise<void> {
+  const agentFirst = asksAgentFirst(cli, 'change', options.noAgent);
+  let outcome = agentFirst ? await askAgentIfRunning(cli, dataDir, { op: 'revoke', name }) : undefined;
+  if (!outcome) {
+    if (agentFirst) requirePassphraseSource(cli);
+    const session = await openSession(cli, dataDir, { createIfMissing: false });
+    outcome = await session.accounts().revoke(name);
+  }
+  say(cli.io, outcome.revokedAtServer ? `Revoked the tokens of "${name}" at the server and forgot them.` : `Forgot the tokens of "${name}" (it has no revocation endpoint).`);
 }
 
-export async function removeCommand(cli: CliContext, dataDir: string, name: string): Promise<void> {
-  const session = await openSession(cli, dataDir, { createIfMissing: false });
-  await session.accounts().removeAccount(name);
+export async function removeCommand(cli: CliContext, dataDir: string, name: string, options: { noAgent: boolean }): Promise<void> {
+  const agentFirst = asksAgentFirst(cli, 'change', options.noAgent);
+  const viaAgent = agentFirst ? await askAgentIfRunning(cli, dataDir, { op: 'remove', name }) : undefined;
+  if (!viaAgent) {
+    if (agentFirst) requirePassphraseSource(cli);
+    const session = await openSession(cli, dataDir, { createIfMissing: false });
+    await session.accounts().removeAccount(name);
+  }
   say(cli.io, `Removed "${name}" and its tokens from the vault.`);
 }

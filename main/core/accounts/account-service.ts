@@ -34,11 +34,11 @@ import { basicCredentialSecrets, redactSecrets } from '../oauth/redaction.js';
 import { isRepresentableTime } from '../oauth/token-response.js';
 import type { CorePorts } from '../ports.js';
 import { budgetStatus, checkBudget } from './budget.js';
-import type { DiscoveredEndpoints, StoredAccount, VaultDocument } from './document.js';
+import { HISTORY_LIMIT, type DiscoveredEndpoints, type StoredAccount, type VaultDocument } from './document.js';
 import { isFresh, tokenStatus } from './freshness.js';
 import { toPublicSettings } from './redact.js';
 import { applyRequestResult, emptyResult, grantIdentityChanged, type RequestResult } from './request-result.js';
-import type { AccountSummary, BudgetStatus, HistoryEntry, PublicAccountSettings } from './types.js';
+import type { AccountSummary, BudgetStatus, HandOutCaller, HistoryEntry, PublicAccountSettings } from './types.js';
 import { UnsavedResults } from './unsaved-results.js';
 
 /** What the service needs from the vault: the current document, short locked read-modify-write, and per-account request markers. */
@@ -73,6 +73,21 @@ export interface GetTokenOptions {
    * in plain words). Without this callback, `onWarning` gets a sentence.
    */
   onSaveFailed?(error: TokenDeskError): void;
+  /**
+   * false: when only a browser sign-in can give a token, fail with
+   * ERR_AGENT_SIGN_IN instead of starting one (a program asked the agent:
+   * nobody may be there to sign in).
+   */
+  signIn?: boolean;
+}
+
+/** One or more tokens the agent handed to one program (history, SPEC 6 "every hand-out is in the history"). */
+export interface HandOut {
+  name: string;
+  /** Epoch ms of the first of them. */
+  at: number;
+  caller: HandOutCaller;
+  count: number;
 }
 
 export interface AccountServiceOptions {
@@ -224,6 +239,20 @@ export class AccountService {
 
   async history(name: string): Promise<HistoryEntry[]> {
     return [...this.#find(this.#store.read(), name).history];
+  }
+
+  /** Writes hand-outs into the accounts' history, in one save; accounts removed meanwhile are skipped. */
+  async recordHandOuts(handOuts: readonly HandOut[]): Promise<void> {
+    if (handOuts.length === 0) return;
+    await this.#mutate((doc) => {
+      for (const handOut of handOuts) {
+        const account = findAccount(doc, handOut.name);
+        if (!account) continue;
+        const entry: HistoryEntry = { at: handOut.at, request: 'hand-out', outcome: 'ok', durationMs: 0, caller: { ...handOut.caller } };
+        if (handOut.count > 1) entry.count = handOut.count;
+        account.history = [...account.history, entry].slice(-HISTORY_LIMIT);
+      }
+    });
   }
 
   async budget(name: string): Promise<BudgetStatus | undefined> {
@@ -414,6 +443,12 @@ export class AccountService {
    * the vault lock nor the request marker; the result is merged afterwards.
    */
   async #interactive(name: string, options: GetTokenOptions): Promise<TokenSet> {
+    if (options.signIn === false) {
+      throw new InputError(
+        'ERR_AGENT_SIGN_IN',
+        `"${name}" needs a sign-in in the browser, which a request through the agent does not start. Sign in once with Refresh in the TokenDesk window, or with: tokendesk token ${name} --no-agent`,
+      );
+    }
     const snapshot = this.#snapshot(name);
     const result = emptyResult();
     const ctx = this.#context(options, snapshot, result);

@@ -35,13 +35,17 @@ export interface HistoryEntry {
   errorCode?: string;
   /** Non-secret message (error messages never contain secrets). */
   message?: string;
-  /**
-   * `request: 'hand-out'`: the program the agent gave the token to, as that
-   * program reported itself (`reported: true`: the agent cannot verify it).
-   */
-  caller?: { pid: number; executable: string; parentExecutable?: string; reported: true };
-  /** Identical hand-outs recorded as one entry: how many. */
+  /** `hand-out`: the program the agent gave the token to, as that program reported itself (the agent cannot check it). */
+  caller?: HandOutCaller;
+  /** `hand-out`: identical hand-outs to one caller, recorded together. */
   count?: number;
+}
+
+export interface HandOutCaller {
+  pid: number;
+  executable: string;
+  parentExecutable?: string;
+  reported: true;
 }
 
 export interface BudgetStatus {

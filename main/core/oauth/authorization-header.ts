@@ -7,7 +7,7 @@
 import type { TokenSet } from '../../../shared/account.js';
 import { TransportError } from '../errors.js';
 import { quoteServerText } from './redaction.js';
-import { isHttpToken, normaliseTokenType } from './token-response.js';
+import { isHttpToken, normaliseTokenType } from './token-type.js';
 
 /** RFC 6750 2.1 b64token is narrower; any visible ASCII is what can go into a header unchanged. */
 const HEADER_SAFE_TOKEN = /^[\x21-\x7e]+$/;

@@ -8,6 +8,7 @@ import type { ClientAuthMethod } from '../../../shared/types.js';
 import { InputError } from '../errors.js';
 import type { GrantContext } from './context.js';
 import { assertAudienceOrigin, createJwtAssertion } from './jwt-assertion.js';
+import { basicAuthorization, basicVariantsDiffer, formEncode } from './basic-credentials.js';
 
 export const JWT_BEARER_CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
@@ -21,25 +22,7 @@ export interface WireRequest {
   secrets: string[];
 }
 
-/** application/x-www-form-urlencoded encoding of one value (space becomes `+`). */
-export function formEncode(value: string): string {
-  return new URLSearchParams([['', value]]).toString().slice(1);
-}
-
-/** true when RFC 6749 `basic` and `basic_raw` put different bytes on the wire for these credentials. */
-export function basicVariantsDiffer(clientId: string, clientSecret: string): boolean {
-  return formEncode(clientId) !== clientId || formEncode(clientSecret) !== clientSecret;
-}
-
-/**
- * The Authorization header value for HTTP Basic client authentication.
- * `raw` skips the form-encoding that RFC 6749 prescribes (many servers do not decode).
- * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1
- */
-export function basicAuthorization(clientId: string, clientSecret: string, raw: boolean): string {
-  const pair = raw ? `${clientId}:${clientSecret}` : `${formEncode(clientId)}:${formEncode(clientSecret)}`;
-  return `Basic ${Buffer.from(pair, 'utf8').toString('base64')}`;
-}
+export { basicAuthorization, basicVariantsDiffer, formEncode };
 
 /** Appends parameters to a URL string without re-serialising what was given (never normalise: SPEC 2). */
 export function appendQuery(url: string, params: URLSearchParams): string {

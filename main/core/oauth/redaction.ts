@@ -10,7 +10,7 @@
  * and in `lastError` (which the renderer receives), so each of those forms is
  * replaced before anything is quoted.
  */
-import { basicAuthorization, formEncode } from './client-auth.js';
+import { basicAuthorization, formEncode } from './basic-credentials.js';
 
 /** What a redacted secret is replaced with. */
 export const REDACTED = '[redacted]';
