@@ -317,6 +317,14 @@ describe('the app is an agent while unlocked (issue 11 item 3)', () => {
     const id = (pending.value as Array<{ id: string }>)[0]!.id;
     expect(await windowCall(fake, 'agent:answer', { id, answer: 'once' })).toMatchObject({ ok: true });
     expect(provider.isAccessTokenActive('myfiber', (await token).accessToken)).toBe(true);
+    // The hand-out reaches the window's history through the response schema, caller and all.
+    let history: { value?: unknown } = {};
+    for (let i = 0; i < 300; i++) {
+      history = await windowCall(fake, 'accounts:history', { name: 'myfiber prod' });
+      if (JSON.stringify(history).includes('hand-out')) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect((history.value as { entries: unknown[] }).entries).toContainEqual(expect.objectContaining({ request: 'hand-out', caller: { ...caller, reported: true } }));
 
     // A window that is open but hidden is shown again.
     const window = fake.BrowserWindow.created[1]!;
@@ -326,6 +334,14 @@ describe('the app is an agent while unlocked (issue 11 item 3)', () => {
     const next = (await windowCall(fake, 'agent:pending', {})).value as Array<{ id: string }>;
     await windowCall(fake, 'agent:answer', { id: next[0]!.id, answer: 'deny' });
     await expect(again).rejects.toMatchObject({ code: 'ERR_AGENT_DENIED' });
+
+    // The per-account setting crosses the window's IPC both ways, and then the program is not asked.
+    expect(await windowCall(fake, 'accounts:update', { name: 'myfiber prod', patch: { agentApproval: false } })).toMatchObject({ ok: true });
+    expect(await windowCall(fake, 'accounts:get', { name: 'myfiber prod' })).toMatchObject({ ok: true, value: { agentApproval: false } });
+    const windows = fake.BrowserWindow.created.length;
+    expect((await askAgent(vault, { op: 'token', name: 'myfiber prod' }, { caller })).accessToken).toBeTruthy();
+    expect(await windowCall(fake, 'agent:pending', {})).toEqual({ ok: true, value: [] });
+    expect(fake.BrowserWindow.created.length).toBe(windows);
     fake.app.emit('before-quit', { preventDefault: () => undefined });
     await until(() => fake.app.quitCalls > 0, 'quit');
   });
