@@ -7,8 +7,9 @@
  * TokenDesk locks, Deny, and Lock each do what they say, seen from the CLI.
  * Needs `npm run build` (the CLI runs from dist/).
  */
-import { spawn } from 'node:child_process';
-import { basename, resolve } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { startProviderServer, type ProviderServer } from '../fixtures/provider-server.js';
 import { startHarness, type Harness } from './harness/server.js';
@@ -33,10 +34,10 @@ interface CliRun {
 }
 
 /** The command line as a script would run it: its own process, no secret in its environment. */
-function runCli(args: string[]): CliRun {
+function runCli(args: string[], extraEnv: NodeJS.ProcessEnv = {}): CliRun & { child: ChildProcess } {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('TOKENDESK_')) env[key] = value;
-  const child = spawn(process.execPath, [CLI, ...args, '--vault', harness.dataDir], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, ...args, '--vault', harness.dataDir], { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -52,7 +53,7 @@ function runCli(args: string[]): CliRun {
       resolveRun({ code, stdout, stderr });
     });
   });
-  return { pid: child.pid!, done };
+  return { pid: child.pid!, done, child };
 }
 
 const approvalDialog = () => page.getByRole('dialog', { name: 'A program asks for access' });
@@ -203,4 +204,32 @@ test('the per-account setting: with asking off, a token call is not asked', asyn
   await expect(approvalDialog()).toHaveCount(0);
   await box.check();
   await expect(box).toBeChecked();
+});
+
+test('another agent already serving the vault (a tokendesk agent) is named in the window, which works on; the CLI asks that agent', async () => {
+  await page.getByRole('button', { name: 'Lock', exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Open your vault' })).toBeVisible();
+  const headless = runCli(['agent'], { TOKENDESK_PASSPHRASE: PASSPHRASE });
+  try {
+    for (let i = 0; i < 200 && !existsSync(join(harness.dataDir, 'agent.json')); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(existsSync(join(harness.dataDir, 'agent.json'))).toBe(true);
+
+    await page.getByLabel('Passphrase').fill(PASSPHRASE);
+    await page.getByRole('button', { name: 'Open' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Accounts' })).toBeVisible();
+    const warning = page.locator('.agent-warning');
+    await expect(warning).toContainText('The command line cannot get tokens from this window.');
+    await expect(warning).toContainText(`tokendesk agent (pid ${headless.pid})`);
+    await expectAccessible(page, 'agent warning');
+    // The headless agent answers without a question (it has no window to ask in).
+    const result = await runCli(['token', ACCOUNT]).done;
+    expect(result.code).toBe(0);
+    expect(provider.isAccessTokenActive('myfiber', result.stdout.trim())).toBe(true);
+    await expect(approvalDialog()).toHaveCount(0);
+    await warning.getByRole('button', { name: 'Dismiss' }).click();
+    await expect(warning).toHaveCount(0);
+  } finally {
+    headless.child.kill('SIGTERM');
+    await headless.done.catch(() => undefined);
+  }
 });

@@ -26,7 +26,7 @@ export interface SessionAgent {
   onUnlocked(): Promise<void>;
   /** Denies every waiting question and stops serving. Never throws. */
   onLocked(): Promise<void>;
-  /** Why the unlocked app does not serve the command line, in plain words; undefined when it does (or is locked). */
+  /** Why the unlocked app does not serve the command line (the reason only: the window says what it means); undefined when it does (or is locked). */
   warning(): string | undefined;
   /** The endpoint served now, if any. */
   endpoint(): string | undefined;
@@ -77,12 +77,12 @@ export function createSessionAgent(options: SessionAgentOptions): SessionAgent {
       return;
     }
     if ('late' in outcome) {
-      warning = 'The command line cannot use TokenDesk now: its agent did not start in time. Lock and unlock TokenDesk to try again.';
+      warning = 'Its agent did not start in time. Lock TokenDesk and open it again to try once more.';
       // Whatever it becomes, it is not ours to serve any more.
       void starting.then((late) => late.stop()).catch(() => undefined);
       return;
     }
-    warning = isTokenDeskError(outcome.error) ? outcome.error.message : 'The command line cannot use TokenDesk now: its agent could not start.';
+    warning = isTokenDeskError(outcome.error) ? outcome.error.message : 'Its agent could not start. Lock TokenDesk and open it again to try once more.';
   }
 
   async function stop(): Promise<void> {
