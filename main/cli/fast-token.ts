@@ -7,7 +7,7 @@
  * test/unit/cli/fast-path-imports.test.ts keeps the import graph small).
  *
  * Anything else (another command, a flag this path does not know, no agent
- * answering) returns undefined, and bin/tokendesk.js runs the full command
+ * answering) returns undefined, and bin/tokendesk.cjs runs the full command
  * line, which asks the agent again and then opens the vault itself.
  */
 import { AgentReportedError, AgentUnavailableError, askAgent } from '../core/agent/client.js';

@@ -2,8 +2,8 @@
 import { cpus } from 'node:os';
 
 export interface Target {
-  /** How the figure is compared: `lt` strictly below, `le` at most, `eq` exactly. */
-  op: 'lt' | 'le' | 'eq';
+  /** How the figure is compared: `lt` strictly below, `le` at most, `ge` at least, `eq` exactly. */
+  op: 'lt' | 'le' | 'ge' | 'eq';
   value: number;
 }
 
@@ -29,7 +29,7 @@ export interface Results {
   rows: Row[];
 }
 
-const OP_TEXT = { lt: '<', le: '<=', eq: '=' } as const;
+const OP_TEXT = { lt: '<', le: '<=', ge: '>=', eq: '=' } as const;
 
 export function row(id: string, what: string, figure: number, unit: string, target?: Target, extra: { samples?: number; note?: string } = {}): Row {
   const pass = target === undefined || !Number.isFinite(figure) ? null : compare(figure, target);
@@ -50,6 +50,8 @@ function compare(figure: number, target: Target): boolean {
       return figure < target.value;
     case 'le':
       return figure <= target.value;
+    case 'ge':
+      return figure >= target.value;
     case 'eq':
       return figure === target.value;
   }

@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchCachedToken, benchGrantOverhead, benchRendererSize, benchScryptUnwrap, benchSingleFlight, benchVault } from './cases.js';
+import { benchAgent } from './agent.js';
 import { benchStalledVendor } from './stalled-vendor.js';
 import { formatMarkdown, formatTable, results, type Row } from './report.js';
 import { collectGarbage } from './stats.js';
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
     ['scrypt unwrap', benchScryptUnwrap],
     ['renderer size', () => benchRendererSize(ROOT)],
     ['stalled vendor', () => benchStalledVendor(ROOT)],
+    ['agent', () => benchAgent(ROOT)],
   ];
   for (const [label, run] of cases) {
     process.stderr.write(`bench: ${label}...\n`);

@@ -44,7 +44,7 @@ async function startStallServer(): Promise<{ url: string; hits(): number; close(
 
 function cli(root: string, args: string[], env: Record<string, string>): { child: ChildProcess; done: Promise<{ code: number | null; ms: number }> } {
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, [join(root, 'bin/tokendesk.js'), ...args], {
+  const child = spawn(process.execPath, [join(root, 'bin/tokendesk.cjs'), ...args], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'ignore', 'ignore'],
   });

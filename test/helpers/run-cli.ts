@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const CLI_PATH = fileURLToPath(new URL('../../bin/tokendesk.js', import.meta.url));
+export const CLI_PATH = fileURLToPath(new URL('../../bin/tokendesk.cjs', import.meta.url));
 const BUILT_ENTRY = fileURLToPath(new URL('../../dist/main/cli/index.js', import.meta.url));
 
 export interface CliResult {

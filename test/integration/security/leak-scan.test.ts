@@ -6,7 +6,8 @@
  * every file under the data folders and HOME are searched for every secret,
  * token and passphrase, plain and in the usual encodings.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +15,7 @@ import { AppSession } from '../../../main/core/app-session.js';
 import { systemClock } from '../../../main/core/ports.js';
 import { startHarness } from '../../e2e/harness/server.js';
 import { startProviderServer, type ProviderServer } from '../../fixtures/provider-server.js';
+import { startAgentProcess } from '../../helpers/agent-process.js';
 import { runCli, type CliResult } from '../../helpers/run-cli.js';
 import { filesUnder, secretsIn, secretsInFolder, type Secret } from './secret-scan.js';
 
@@ -86,6 +88,29 @@ access_token = "${S.pat}"
 
 const badLineToml = `client_id = "x"\nclient_secret = "${S.badLineSecret}\ntoken_url = "https://example.com/token"\n`;
 const misspeltToml = `client_id = "x"\nclient_secrte = "${S.misspeltSecret}"\ntoken_url = "https://example.com/token"\n`;
+
+/** A UNIX socket that forwards every connection to the agent's endpoint and records both directions. */
+async function startRecordingRelay(path: string, target: { endpoint: string }): Promise<{ path: string; toAgent(): string; fromAgent(): string; close(): Promise<void> }> {
+  let toAgent = '';
+  let fromAgent = '';
+  const relay = createServer((client) => {
+    const agent = createConnection(target.endpoint);
+    client.on('data', (chunk: Buffer) => {
+      toAgent += chunk.toString('utf8');
+      agent.write(chunk);
+    });
+    agent.on('data', (chunk: Buffer) => {
+      fromAgent += chunk.toString('utf8');
+      client.write(chunk);
+    });
+    client.on('close', () => agent.destroy());
+    agent.on('close', () => client.destroy());
+    client.on('error', () => agent.destroy());
+    agent.on('error', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => relay.listen(path, resolve));
+  return { path, toAgent: () => toAgent, fromAgent: () => fromAgent, close: () => new Promise((resolve) => relay.close(() => resolve())) };
+}
 
 /** The access token a `token` command printed, in whichever format. */
 function printedToken(stdout: string, format: string): string {
@@ -220,6 +245,87 @@ describe('secret-leak scan', () => {
     expect(leaks).toEqual([]);
     // The scan really looked at the vault and its backup.
     expect((await filesUnder(vault)).map((f) => f.slice(vault.length + 1))).toEqual(expect.arrayContaining(['vault.json', 'vault.json.bak']));
+  });
+
+  it('no agent traffic, agent message or agent file leaks a secret: only the requested access tokens cross', { timeout: 180_000 }, async () => {
+    const vault = join(root, 'agent-vault');
+    const home = join(root, 'agent-home');
+    const runtime = join(root, 'agent-run');
+    await mkdir(runtime, { mode: 0o700 });
+    await chmod(runtime, 0o700);
+    const base = { HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_RUNTIME_DIR: runtime };
+    const accountsFile = join(root, 'agent-accounts.toml');
+    const badFile = join(root, 'agent-bad-line.toml');
+    await writeFile(accountsFile, accountsToml(server.url));
+    await writeFile(badFile, badLineToml);
+    expect((await runCli(['import', accountsFile, '--vault', vault], { env: { ...base, TOKENDESK_PASSPHRASE: S.passphrase } })).code).toBe(0);
+    const agent = await startAgentProcess(['--vault', vault], { ...base, TOKENDESK_PASSPHRASE: S.passphrase });
+    // Every byte between the commands and the agent passes a recording relay: the rendezvous file is pointed at it.
+    const relay = await startRecordingRelay(join(runtime, 'relay.sock'), JSON.parse(await readFile(join(vault, 'agent.json'), 'utf8')) as { endpoint: string });
+    const rendezvousText = await readFile(join(vault, 'agent.json'), 'utf8');
+    await writeFile(join(vault, 'agent.json'), rendezvousText.replace(/"endpoint":"[^"]*"/, `"endpoint":${JSON.stringify(relay.path)}`), { mode: 0o600 });
+    const runs: { label: string; result: CliResult; allowed: string[] }[] = [];
+    try {
+      const cli = async (label: string, args: string[], expectedCode: number, format?: string): Promise<void> => {
+        const result = await runCli(args, { env: base, timeoutMs: 30_000 });
+        expect(result.code, `${label}: ${result.stderr}`).toBe(expectedCode);
+        const allowed: string[] = [];
+        if (format !== undefined && result.code === 0) {
+          const token = printedToken(result.stdout, format);
+          tokens.add(token);
+          allowed.push(token);
+        }
+        runs.push({ label, result, allowed });
+      };
+      await cli('agent: token myfox', ['token', 'myfox', '--vault', vault], 0, 'raw');
+      await cli('agent: token myfox json', ['token', 'myfox', '--format', 'json', '--vault', vault], 0, 'json');
+      await cli('agent: token myfox header', ['token', 'myfox', '--format', 'header', '--vault', vault], 0, 'header');
+      await cli('agent: token myfox --force (refresh)', ['token', 'myfox', '--force', '--vault', vault], 0, 'raw');
+      await cli('agent: token insiders', ['token', 'insiders', '--vault', vault], 0, 'raw');
+      await cli('agent: token myfiber', ['token', 'myfiber', '--vault', vault], 0, 'raw');
+      await cli('agent: token pat', ['token', 'pat', '--vault', vault], 0, 'raw');
+      await cli('agent: token, unknown account', ['token', 'nobody', '--vault', vault], 2);
+      await cli('agent: list', ['list', '--vault', vault], 0);
+      await cli('agent: list --json', ['list', '--json', '--vault', vault], 0);
+      await cli('agent: import, syntax error on the secret line', ['import', badFile, '--vault', vault], 2);
+      await cli('agent: import, duplicate names', ['import', accountsFile, '--vault', vault], 2);
+
+      // The refresh tokens never cross: read them from the vault (beside the running agent) to scan for them.
+      const session = new AppSession({ dataDir: vault, ports: { fetch: () => Promise.reject(new Error('offline')), clock: systemClock, randomBytes: (n) => new Uint8Array(n) } });
+      await session.unlock(S.passphrase);
+      for (const name of ['myfox', 'insiders', 'myfiber', 'pat']) {
+        const cached = await session.accounts().cachedToken(name);
+        for (const value of [cached?.accessToken, cached?.refreshToken, cached?.idToken]) if (value) tokens.add(value);
+      }
+      session.lock();
+      await cli('agent: revoke insiders', ['revoke', 'insiders', '--vault', vault], 0);
+      await cli('agent: remove myfiber', ['remove', 'myfiber', '--vault', vault], 0);
+    } finally {
+      expect(await agent.stop()).toEqual({ code: 0, signal: null });
+      await relay.close();
+    }
+
+    const secrets = allSecrets();
+    const everyPrinted = runs.flatMap((run) => run.allowed);
+    const leaks: string[] = [];
+    for (const run of runs) {
+      for (const label of secretsIn(run.result.stderr, secrets)) leaks.push(`${run.label}: stderr has ${label}`);
+      for (const label of secretsIn(run.result.stdout, secrets, run.allowed)) leaks.push(`${run.label}: stdout has ${label}`);
+    }
+    for (const label of secretsIn(agent.stderr(), secrets)) leaks.push(`agent stderr has ${label}`);
+    // Answers may carry only the access tokens the commands asked for (and printed).
+    for (const label of secretsIn(relay.fromAgent(), secrets, everyPrinted)) leaks.push(`agent answers have ${label}`);
+    // Requests carry no secret, except an import's own file text, which the command sends to be stored.
+    const requests = relay.toAgent().split('\n').filter((line) => line && !line.includes('"op":"import"')).join('\n');
+    for (const label of secretsIn(requests, secrets)) leaks.push(`agent requests have ${label}`);
+    for (const hit of [...(await secretsInFolder(vault, secrets)), ...(await secretsInFolder(home, secrets)), ...(await secretsInFolder(runtime, secrets))]) {
+      leaks.push(`${hit.file}: ${hit.found.join(', ')}`);
+    }
+    expect(leaks).toEqual([]);
+    // The relay really carried the traffic: every token command and the list went through it.
+    expect(relay.fromAgent()).toContain('"accessToken"');
+    expect(relay.toAgent()).toContain('"op":"list"');
+    expect(relay.toAgent()).toContain('"op":"import"');
   });
 
   it('no harness IPC flow leaks a secret to a response, a pushed event or the data folder', { timeout: 120_000 }, async () => {

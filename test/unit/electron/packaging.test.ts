@@ -27,6 +27,11 @@ interface PackageJson {
   version: string;
   description: string;
   desktopName?: string;
+  main?: string;
+  private?: boolean;
+  bin?: Record<string, string>;
+  files?: string[];
+  scripts?: Record<string, string>;
 }
 
 async function loadConfig(): Promise<BuilderConfig> {
@@ -200,5 +205,27 @@ describe('never without the sandbox', () => {
       if ((await readFile(file, 'utf8')).includes('no-sandbox')) offenders.push(file);
     }
     expect(offenders).toEqual([]);
+  });
+});
+
+describe('package.json: the desktop entry and the CLI tarball', () => {
+  it("Electron's entry is the built main.js, written with ./ so that npm pack leaves it out", async () => {
+    const metadata = await loadPackageJson();
+    // Electron (path.join), electron-builder (path.resolve) and Node read ./x as x;
+    // npm-packlist adds `!/${main}` as a rule that wins over `files`, and that rule
+    // matches only when main has no "./" (test/integration/cli/npm-pack.test.ts packs for real).
+    expect(metadata.main).toBe('./dist/main/electron/main.js');
+    expect(path.posix.normalize(metadata.main!)).toBe('dist/main/electron/main.js');
+  });
+
+  it('packs only the command: bin and the compiled CLI, core and shared code; never published', async () => {
+    const metadata = await loadPackageJson();
+    expect(metadata.private).toBe(true);
+    expect(metadata.bin).toEqual({ tokendesk: 'bin/tokendesk.cjs' });
+    expect(metadata.files).toContain(metadata.bin!['tokendesk']);
+    expect(metadata.files!.filter((entry) => !/^(bin\/tokendesk\.cjs|dist\/fast-path\/fast-token\.cjs|dist\/(main\/(cli|core)|shared)\/\*\*\/\*\.js)$/.test(entry))).toEqual([]);
+    // npm ci runs `prepare`, never `prepack`: the build runs only when a tarball is made.
+    expect(metadata.scripts?.['prepack']).toBe('npm run build:main && npm run build:fast-path');
+    expect(metadata.scripts?.['prepare']).toBeUndefined();
   });
 });
