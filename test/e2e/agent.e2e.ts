@@ -1,7 +1,7 @@
 /**
  * The desktop app is an agent too (issue 11 item 3), in Chromium against the
  * real core: the harness's unlocked session serves a real socket for its
- * data folder, and the REAL command line (`node bin/tokendesk.js token NAME`,
+ * data folder, and the REAL command line (`node bin/tokendesk.cjs token NAME`,
  * a separate process with no TOKENDESK_PASSPHRASE) asks it. The approval
  * dialog shows the account and the caller; Allow once, Allow until
  * TokenDesk locks, Deny, and Lock each do what they say, seen from the CLI.
@@ -18,7 +18,7 @@ import { expectAccessible, shoot } from './harness/screens.js';
 test.describe.configure({ mode: 'serial' });
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const CLI = resolve(ROOT, 'bin/tokendesk.js');
+const CLI = resolve(ROOT, 'bin/tokendesk.cjs');
 const PASSPHRASE = 'a long enough passphrase';
 const ACCOUNT = 'myfiber scripts';
 const CLI_TIMEOUT_MS = 30_000;
