@@ -66,7 +66,13 @@ export interface AccountSettings {
    * refused request every time. Default true.
    */
   useRefreshToken?: boolean;
-  /** false: the desktop app gives this account's token to programs (the command line) without asking first. Default: ask. */
+  /**
+   * false: the desktop app gives this account's access token to a program
+   * that asks its agent (the command line, a script) without asking the user
+   * first. Default (undefined or true): ask. Removing, revoking and importing
+   * are always asked. Set in the window only (not a TOML key): whoever can
+   * write a credentials file must not be able to switch the question off.
+   */
   agentApproval?: boolean;
   /** Lifetime to assume when neither expires_in nor a JWT exp is available. */
   defaultTokenLifetimeSeconds?: number;

@@ -62,6 +62,8 @@ export const PublicAccountSchema = v.object({
   defaultTokenLifetimeSeconds: v.optional(v.number()),
   requestBudget: v.optional(v.object({ maxRequests: v.number(), windowSeconds: v.number() })),
   notes: v.optional(v.string()),
+  /** false: the agent gives the token to programs without asking (shared/account.ts). */
+  agentApproval: v.optional(v.boolean()),
   hasClientSecret: v.boolean(),
   hasPassword: v.boolean(),
   hasAccessToken: v.boolean(),
@@ -106,6 +108,7 @@ export const AccountPatchSchema = v.strictObject({
   redirectUri: v.optional(ShortText),
   apiUrl: v.optional(ShortText),
   notes: v.optional(ShortText),
+  agentApproval: v.optional(v.boolean()),
 });
 export type AccountPatch = v.InferOutput<typeof AccountPatchSchema>;
 
@@ -136,11 +139,30 @@ export const HistoryEntrySchema = v.object({
   durationMs: v.number(),
   errorCode: v.optional(v.string()),
   message: v.optional(v.string()),
+  /** A hand-out by the agent: the program, as it reported itself. */
+  caller: v.optional(v.object({ pid: v.number(), executable: v.string(), parentExecutable: v.optional(v.string()), reported: v.literal(true) })),
+  /** Identical hand-outs recorded as one entry. */
+  count: v.optional(v.number()),
 });
 export type HistoryEntryView = v.InferOutput<typeof HistoryEntrySchema>;
 
 export const BudgetSchema = v.object({ used: v.number(), maxRequests: v.number(), windowSeconds: v.number(), warning: v.boolean() });
 export type BudgetView = v.InferOutput<typeof BudgetSchema>;
+
+/**
+ * A program asks the app's agent for something the user must allow. The
+ * caller is what the program reported about itself: shown, never trusted.
+ */
+export const AgentApprovalEventSchema = v.object({
+  type: v.literal('agent-approval'),
+  id: v.string(),
+  account: v.string(),
+  operation: v.picklist(['token', 'import', 'remove', 'revoke']),
+  caller: v.object({ pid: v.number(), executable: v.string(), parentExecutable: v.optional(v.string()) }),
+  /** Epoch ms: unanswered by then, the request is denied. */
+  expiresAt: v.number(),
+});
+export type AgentApprovalEvent = v.InferOutput<typeof AgentApprovalEventSchema>;
 
 /**
  * Channel table. Add channels here; `main/core/api.ts` must implement every
@@ -161,11 +183,15 @@ export const IPC_CONTRACT = {
       recovery: v.optional(v.object({ backupSavedAt: v.number(), damagedCopyPath: v.optional(v.string()) })),
       rollback: v.optional(v.object({ savedAt: v.number(), detected: v.picklist(['on-open', 'while-open']) })),
       folderWarning: v.optional(v.string()),
+      /** Why the command line cannot use the unlocked app (its agent did not start), in plain words. */
+      agentWarning: v.optional(v.string()),
     }),
   },
   /** Creates the vault; the passphrase adds the recovery slot (required without a keychain). */
   'app:create': { request: v.strictObject({ passphrase: v.optional(Passphrase) }), response: Empty },
   'app:unlock': { request: v.strictObject({ passphrase: v.optional(Passphrase) }), response: Empty },
+  /** Forgets the keys and every secret, stops serving the command line; the window then shows its unlock screen. */
+  'app:lock': { request: Empty, response: Empty },
   /** Sets the recovery passphrase; changing one needs the current one. */
   'app:set-passphrase': { request: v.strictObject({ passphrase: Passphrase, currentPassphrase: v.optional(Passphrase) }), response: Empty },
   'settings:get': { request: Empty, response: AppSettingsSchema },
@@ -231,6 +257,10 @@ export const IPC_CONTRACT = {
   'flows:copy-code': { request: v.strictObject({ name: AccountName }), response: Empty },
   /** Cancels whatever long operation runs for the account (browser wait, device code, request). */
   'flows:cancel': { request: v.strictObject({ name: AccountName, flowId: v.optional(ShortText) }), response: Empty },
+  /** The user's answer to a program's request (an `agent-approval` event). */
+  'agent:answer': { request: v.strictObject({ id: v.pipe(v.string(), v.minLength(1), v.maxLength(100)), answer: v.picklist(['once', 'session', 'deny']) }), response: Empty },
+  /** The request waiting for an answer, if any: a window opened (or reloaded) after its event shows it too. */
+  'agent:pending': { request: Empty, response: v.array(AgentApprovalEventSchema) },
 } as const;
 
 export type IpcContract = typeof IPC_CONTRACT;
@@ -243,6 +273,7 @@ export type IpcHandlers = { [C in IpcChannel]: (request: IpcRequest<C>) => Promi
 
 /** One-way events from main to renderer (token changed, flow prompts, ...). */
 export const IPC_EVENT_CHANNEL = 'tokendesk:event';
+
 export const AppEventSchema = v.variant('type', [
   v.object({ type: v.literal('accounts-changed') }),
   v.object({ type: v.literal('authorization-prompt'), flowId: v.string(), account: v.string(), url: v.string(), listening: v.boolean(), expiresAt: v.number() }),
@@ -254,6 +285,11 @@ export const AppEventSchema = v.variant('type', [
   v.object({ type: v.literal('warning'), account: v.string(), message: v.string() }),
   /** An interactive flow (browser or device code) ended, whatever the outcome. */
   v.object({ type: v.literal('flow-ended'), account: v.string() }),
+  AgentApprovalEventSchema,
+  /** The approval's question is answered, timed out or withdrawn (the program went away): its dialog closes. */
+  v.object({ type: v.literal('agent-approval-closed'), id: v.string() }),
+  /** The vault was locked (from the tray, or the window): show the unlock screen. */
+  v.object({ type: v.literal('locked') }),
 ]);
 export type AppEvent = v.InferOutput<typeof AppEventSchema>;
 

@@ -1,6 +1,6 @@
 /**
  * The IPC handler table: one function per channel of shared/ipc.ts, grouped
- * by feature under ./api/ (app, accounts, tokens, flows). The Electron shell
+ * by feature under ./api/ (app, accounts, tokens, flows, agent). The Electron shell
  * wires it to `ipcMain.handle`, the browser test harness to HTTP; both get the
  * same validation, error mapping and secret discipline from here.
  *
@@ -11,6 +11,7 @@
 import type { IpcChannel, IpcHandlers, IpcResult } from '../../shared/ipc.js';
 import { parseIpcRequest } from '../../shared/ipc.js';
 import { accountHandlers } from './api/account-handlers.js';
+import { agentHandlers } from './api/agent-handlers.js';
 import { appHandlers } from './api/app-handlers.js';
 import { createApiContext, type ApiDeps } from './api/context.js';
 import { flowHandlers } from './api/flow-handlers.js';
@@ -26,7 +27,7 @@ export { toIpcError } from './api/ipc-error.js';
 export function createApiHandlers(deps: ApiDeps): IpcHandlers {
   const ctx = createApiContext(deps);
   // The type demands every channel of the contract: a missing handler does not compile.
-  const table: HandlerGroup<IpcChannel> = { ...appHandlers(ctx), ...accountHandlers(ctx), ...tokenHandlers(ctx), ...flowHandlers(ctx) };
+  const table: HandlerGroup<IpcChannel> = { ...appHandlers(ctx), ...accountHandlers(ctx), ...tokenHandlers(ctx), ...flowHandlers(ctx), ...agentHandlers(ctx) };
 
   const handlers = {} as Record<IpcChannel, (request: unknown) => Promise<IpcResult<unknown>>>;
   for (const channel of Object.keys(table) as IpcChannel[]) {

@@ -11,6 +11,8 @@ import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, nativeImage, net, Notification, protocol, safeStorage, shell, Tray } from 'electron';
 import { createApiHandlers } from '../core/api.js';
+import { createAgentApprovals } from '../core/api/agent-approvals.js';
+import { createSessionAgent, unlockedAccounts } from '../core/api/session-agent.js';
 import { AppSession } from '../core/app-session.js';
 import { isTokenDeskError, SystemError } from '../core/errors.js';
 import type { AppEvent, IpcHandlers } from '../../shared/ipc.js';
@@ -151,6 +153,7 @@ async function start(folders: DataFolders): Promise<void> {
       copyToken: (name) => void copyFromTray(name, false),
       refreshAndCopy: (name) => void copyFromTray(name, true),
       openWindow: showWindow,
+      lock: () => void handlers['app:lock']({}),
       quit: () => app.quit(),
     },
   });
@@ -166,17 +169,22 @@ async function start(folders: DataFolders): Promise<void> {
   const emit = (event: AppEvent): void => {
     sendAppEvent(mainWindow?.webContents, event);
     if (event.type === 'accounts-changed') void refreshTray();
-    // A sign-in waits for the user (also when a tray click joined it): its dialog must be in view.
-    if (event.type === 'authorization-prompt' || event.type === 'device-code-prompt') showWindow();
+    // A sign-in, or a program asking the agent, waits for the user: its dialog must be in view (a new window asks agent:pending).
+    if (event.type === 'authorization-prompt' || event.type === 'device-code-prompt' || event.type === 'agent-approval') showWindow();
     // A tokendesk:// callback started by the OS must find this vault (callback-target.ts).
     if (event.type === 'authorization-prompt') rememberCallbackVaultQuietly(folders.vault);
   };
+  // While unlocked the app is an agent too: the command line asks it, and the user answers in the window.
+  const approvals = createAgentApprovals(emit);
+  const sessionAgent = createSessionAgent({ dataDir: folders.vault, session: () => unlockedAccounts(session), approvals });
   const handlers: IpcHandlers = createApiHandlers({
     session,
     clipboard: clipboardGuard,
     ports,
     openExternal: (url) => ports.openExternal!(url),
     emit,
+    approvals,
+    agent: sessionAgent,
   });
   const copyFromTray = createTrayCopy({ copy: (request) => handlers['tokens:copy'](request), notify, now: () => ports.clock.now(), wayland });
   registerIpcHandlers(ipcMain, handlers, createTrustedSenderCheck(() => mainWindow?.webContents.mainFrame));
@@ -195,14 +203,18 @@ async function start(folders: DataFolders): Promise<void> {
     event.preventDefault();
     quitting = true;
     clipboardGuard.flush();
-    void clipboardGuard.settled().finally(() => {
-      session.lock();
-      app.quit();
-    });
+    // No program may be handed anything by a process on its way out: the agent stops (endpoint and rendezvous file removed) first.
+    void clipboardGuard
+      .settled()
+      .then(() => sessionAgent.onLocked())
+      .finally(() => {
+        session.lock();
+        app.quit();
+      });
   });
 
   // Everyday start: the keychain opens the vault without a prompt.
-  await session.unlockWithKeychain();
+  if (await session.unlockWithKeychain()) await sessionAgent.onUnlocked();
   await refreshTray();
   showWindow();
 }

@@ -1,6 +1,7 @@
 /**
  * The tray menu: one entry per account with its expiry, "Copy token" and
- * "Refresh & copy", then "Open TokenDesk" and "Quit". Under Linux
+ * "Refresh & copy", then "Open TokenDesk", "Lock TokenDesk" (while unlocked)
+ * and "Quit". Under Linux
  * AppIndicator click events never arrive, so everything is reachable from the
  * menu itself and nothing depends on `tray.on('click')`.
  */
@@ -13,6 +14,8 @@ export interface TrayActions {
   copyToken(name: string): void;
   refreshAndCopy(name: string): void;
   openWindow(): void;
+  /** Forgets the keys; programs get nothing until the window unlocks again. */
+  lock(): void;
   quit(): void;
 }
 
@@ -48,7 +51,9 @@ export function buildTrayMenuTemplate(content: TrayContent, now: number, actions
   }));
   if (content === 'locked') items.push({ label: 'Locked: open TokenDesk to enter the passphrase', enabled: false });
   else if (items.length === 0) items.push({ label: 'No accounts yet', enabled: false });
-  items.push({ type: 'separator' }, { label: 'Open TokenDesk', click: () => actions.openWindow() }, { label: 'Quit', click: () => actions.quit() });
+  items.push({ type: 'separator' }, { label: 'Open TokenDesk', click: () => actions.openWindow() });
+  if (content !== 'locked') items.push({ label: 'Lock TokenDesk', click: () => actions.lock() });
+  items.push({ label: 'Quit', click: () => actions.quit() });
   return items;
 }
 

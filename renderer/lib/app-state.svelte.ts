@@ -3,7 +3,7 @@
  * list, flow prompts and the one-line notice. A class with private $state
  * fields and getters (svelte.dev style); screens call its methods.
  */
-import type { AccountSummaryView, AppEvent, AppSettings, IpcResponse } from '../../shared/ipc.js';
+import type { AccountSummaryView, AgentApprovalEvent, AppEvent, AppSettings, IpcResponse } from '../../shared/ipc.js';
 import { call, onEvent } from './api.js';
 import { describeError, type ErrorView } from './errors.js';
 import { S } from './strings.js';
@@ -19,6 +19,8 @@ export type Screen =
 
 export type AuthPrompt = Extract<AppEvent, { type: 'authorization-prompt' }>;
 export type DevicePrompt = Extract<AppEvent, { type: 'device-code-prompt' }>;
+export type AgentApproval = AgentApprovalEvent;
+export type ApprovalAnswer = 'once' | 'session' | 'deny';
 export type Notice = { tone: 'info' | 'success' | 'warning'; text: string; id: number };
 
 export class AppState {
@@ -30,6 +32,11 @@ export class AppState {
   #authPrompt = $state.raw<AuthPrompt | undefined>(undefined);
   #devicePrompt = $state.raw<DevicePrompt | undefined>(undefined);
   #notice = $state.raw<Notice | undefined>(undefined);
+  /** Questions from programs asking the app's agent; the main process shows one at a time. */
+  #approvals = $state.raw<AgentApproval[]>([]);
+  #agentWarningDismissed = $state(false);
+  /** Locked while running (the Lock button, the tray), after it was open: the keychain then opens it again. */
+  #lockedWhileRunning = $state(false);
   #settings = $state.raw<AppSettings>({ clipboardClearSeconds: 60 });
   #now = $state(Date.now());
   /** Bumped on every accounts-changed event so open screens can reload. */
@@ -59,6 +66,16 @@ export class AppState {
   }
   get notice(): Notice | undefined {
     return this.#notice;
+  }
+  get lockedWhileRunning(): boolean {
+    return this.#lockedWhileRunning;
+  }
+  get approval(): AgentApproval | undefined {
+    return this.#approvals[0];
+  }
+  /** Why the command line cannot use this window, until the user dismisses it. */
+  get agentWarning(): string | undefined {
+    return this.#status?.vault === 'unlocked' && !this.#agentWarningDismissed ? this.#status.agentWarning : undefined;
   }
   get settings(): AppSettings {
     return this.#settings;
@@ -94,6 +111,8 @@ export class AppState {
       if (status.vault === 'missing') this.#screen = { name: 'first-run' };
       else if (status.vault === 'locked') this.#screen = { name: 'unlock' };
       else await this.enter();
+      // A question asked before this window existed (it was closed, or reloaded) is shown too.
+      await this.loadApprovals();
     } catch (error) {
       this.#listError = describeError(error);
       this.#screen = { name: 'list' };
@@ -103,6 +122,7 @@ export class AppState {
   /** After the vault is open: load settings and accounts, show the list. */
   async enter(): Promise<void> {
     this.#status = { vault: 'unlocked', keychain: this.#status?.keychain ?? 'unavailable' };
+    this.#agentWarningDismissed = false;
     await this.refreshStatus();
     try {
       this.#settings = await call('settings:get', {});
@@ -138,6 +158,54 @@ export class AppState {
     } finally {
       this.#accountsLoaded = true;
     }
+  }
+
+  async loadApprovals(): Promise<void> {
+    try {
+      const pending = await call('agent:pending', {});
+      for (const approval of pending) this.#addApproval(approval);
+    } catch {
+      // Nothing to show; the next question arrives as an event.
+    }
+  }
+
+  /** The user's answer; the dialog closes at once (the main process confirms with agent-approval-closed). */
+  async answerApproval(id: string, answer: ApprovalAnswer): Promise<void> {
+    this.#removeApproval(id);
+    try {
+      await call('agent:answer', { id, answer });
+    } catch {
+      // No longer waiting (the program gave up, or the time ran out): it was denied already.
+    }
+  }
+
+  dismissAgentWarning(): void {
+    this.#agentWarningDismissed = true;
+  }
+
+  /** Locks the vault (the agent stops serving programs) and shows the unlock screen. */
+  async lock(): Promise<void> {
+    await call('app:lock', {});
+    this.#showLocked();
+  }
+
+  #showLocked(): void {
+    this.#status = { vault: 'locked', keychain: this.#status?.keychain ?? 'unavailable' };
+    this.#lockedWhileRunning = true;
+    this.#accounts = [];
+    this.#accountsLoaded = false;
+    this.#approvals = [];
+    this.#authPrompt = undefined;
+    this.#devicePrompt = undefined;
+    if (this.#screen.name !== 'unlock') this.#screen = { name: 'unlock' };
+  }
+
+  #addApproval(approval: AgentApproval): void {
+    if (!this.#approvals.some((known) => known.id === approval.id)) this.#approvals = [...this.#approvals, approval];
+  }
+
+  #removeApproval(id: string): void {
+    this.#approvals = this.#approvals.filter((approval) => approval.id !== id);
   }
 
   setSettings(settings: AppSettings): void {
@@ -178,6 +246,15 @@ export class AppState {
         break;
       case 'clipboard':
         if (event.state === 'cleared') this.notify(S.clipboardCleared, 'info');
+        break;
+      case 'agent-approval':
+        this.#addApproval(event);
+        break;
+      case 'agent-approval-closed':
+        this.#removeApproval(event.id);
+        break;
+      case 'locked':
+        this.#showLocked();
         break;
       case 'progress':
         break;

@@ -26,3 +26,9 @@ export function hostOf(url: string): string {
     return url;
   }
 }
+
+/** The file name of a program path, POSIX or Windows ("/usr/bin/curl" -> "curl", "C:\\Tools\\x.exe" -> "x.exe"). */
+export function baseName(path: string): string {
+  const name = path.split(/[\\/]/).filter(Boolean).at(-1);
+  return name ?? path;
+}

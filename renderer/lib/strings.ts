@@ -7,7 +7,7 @@ import { MIN_PASSPHRASE_LENGTH } from '../../shared/passphrase.js';
 export const S = {
   appName: 'TokenDesk',
   skipToContent: 'Skip to content',
-  nav: { label: 'Main', accounts: 'Accounts', add: 'Add account', settings: 'Settings', back: 'Back to accounts' },
+  nav: { label: 'Main', accounts: 'Accounts', add: 'Add account', settings: 'Settings', back: 'Back to accounts', lock: 'Lock' },
   loading: 'Loading…',
   working: 'Working…',
   close: 'Close',
@@ -32,6 +32,8 @@ export const S = {
   unlock: {
     title: 'Open your vault',
     intro: 'Type your passphrase to open your saved credentials.',
+    lockedKeychain: 'TokenDesk is locked: programs cannot get tokens from it until you open it again. Press Open to use your system keychain, or type your recovery passphrase.',
+    passphraseOptional: 'Recovery passphrase (optional)',
     passphraseLabel: 'Passphrase',
     submit: 'Open',
     opening: 'Opening…',
@@ -162,6 +164,12 @@ export const S = {
     history: 'Request history',
     historyEmpty: 'No requests yet.',
     historyColumns: { at: 'When', request: 'Request', outcome: 'Result', duration: 'Duration' },
+    handOut: (program: string, pid: number) => `Given to ${program} (pid ${pid}, reported by the program)`,
+    handOutCount: (count: number) => `×${count}`,
+    agentApproval: 'Ask before giving this account’s token to a program (command line, scripts)',
+    agentApprovalHelp: 'When this is off, any program you run that can read TokenDesk’s data folder gets this account’s token from the open app without a question. A program that asks to remove or revoke it, or to import accounts, is always asked about.',
+    agentApprovalOn: 'TokenDesk will ask before a program gets this account’s token.',
+    agentApprovalOff: 'Programs now get this account’s token without a question while TokenDesk is open.',
     ok: 'OK',
     failed: 'Failed',
     budget: (used: number, max: number, hours: number) => `${used} of ${max} token requests used in the last ${hours === 1 ? "hour" : `${hours} hours`}.`,
@@ -224,6 +232,27 @@ export const S = {
     openLink: 'Open the link in the browser',
     expiresIn: 'Time left',
     cancel: 'Cancel',
+  },
+  agent: {
+    title: 'A program asks for access',
+    ask: (account: string, operation: 'token' | 'import' | 'remove' | 'revoke') =>
+      operation === 'token'
+        ? `A program asks for the token of “${account}”.`
+        : operation === 'import'
+          ? `A program asks to import “${account}”.`
+          : operation === 'remove'
+            ? `A program asks to remove “${account}”.`
+            : `A program asks to revoke “${account}”.`,
+    program: 'Program',
+    processId: 'Process ID',
+    startedBy: 'Started by',
+    reported: 'The program reports these details itself: allow only if you just started it.',
+    allowOnce: 'Allow once',
+    allowSession: 'Allow until TokenDesk locks',
+    deny: 'Deny',
+    expiresIn: 'Denied by itself in',
+    notServing: (reason: string) => `The command line cannot get tokens from this window. ${reason}`,
+    dismiss: 'Dismiss',
   },
   vaultNotice: {
     title: 'About your vault',

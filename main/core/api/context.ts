@@ -9,12 +9,14 @@ import type { AppEvent } from '../../../shared/ipc.js';
 import type { AccountService } from '../accounts/account-service.js';
 import type { AppSession } from '../app-session.js';
 import type { ClipboardGuard } from '../clipboard-guard.js';
+import type { AgentApprovals } from './agent-approvals.js';
+import type { SessionAgent } from './session-agent.js';
 import { InputError } from '../errors.js';
 import type { ImportSource } from '../import/index.js';
 import type { CorePorts } from '../ports.js';
 
 /** The session as the handlers use it (AppSession; tests may pass a narrower stand-in). */
-export type SessionPort = Pick<AppSession, 'status' | 'create' | 'unlock' | 'setRecoveryPassphrase' | 'hasRecoveryPassphrase' | 'notices' | 'accounts' | 'preferences' | 'setPreferences'>;
+export type SessionPort = Pick<AppSession, 'status' | 'create' | 'unlock' | 'lock' | 'setRecoveryPassphrase' | 'hasRecoveryPassphrase' | 'notices' | 'accounts' | 'preferences' | 'setPreferences'>;
 
 /** The importer (main/core/import): parse without storing, or parse for storing. */
 export interface ImporterPort {
@@ -33,6 +35,10 @@ export interface ApiDeps {
   emit(event: AppEvent): void;
   /** Defaults to main/core/import; tests may pass another. */
   importer?: ImporterPort;
+  /** The desktop app's agent (the app and the harness): started at unlock, stopped at lock. */
+  agent?: Pick<SessionAgent, 'onUnlocked' | 'onLocked' | 'warning'>;
+  /** The questions the agent asks in the window (`agent:answer`, `agent:pending`). */
+  approvals?: Pick<AgentApprovals, 'answer' | 'pending'>;
 }
 
 export interface ApiContext {

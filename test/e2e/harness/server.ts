@@ -10,6 +10,10 @@
  *   GET  /events           Server-Sent Events carrying AppEvents
  *   GET  /__test/clipboard test-only: what the app put on the clipboard
  *
+ * Like the app, the unlocked session is an agent too (main/core/api/session-agent.ts):
+ * a real socket for the harness's temporary data folder, so the real CLI can
+ * ask it and the approval dialog appears in Chromium.
+ *
  * Listens on 127.0.0.1 only. Its `openExternal` plays the system browser for
  * the authorization-code flow: it follows the authorize URL's redirects
  * (the fixture server auto-approves) until the loopback callback.
@@ -22,6 +26,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { createApiHandlers } from '../../../main/core/api.js';
+import { createAgentApprovals } from '../../../main/core/api/agent-approvals.js';
+import { createSessionAgent, unlockedAccounts, type SessionAgent } from '../../../main/core/api/session-agent.js';
 import { AppSession } from '../../../main/core/app-session.js';
 import { createClipboardGuard } from '../../../main/core/clipboard-guard.js';
 import type { CorePorts } from '../../../main/core/ports.js';
@@ -38,6 +44,8 @@ export interface Harness {
   url: string;
   dataDir: string;
   session: AppSession;
+  /** The session's agent (started when the window unlocks or creates the vault). */
+  agent: SessionAgent;
   /** What the app last wrote to the (fake) system clipboard. */
   clipboardText(): string;
   /** Every URL the app asked the "system browser" to open. */
@@ -163,11 +171,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     now: () => Date.now(),
     onCleared: (account) => emit({ type: 'clipboard', state: 'cleared', account }),
   });
+  const approvals = createAgentApprovals(emit);
+  const agent = createSessionAgent({ dataDir, session: () => unlockedAccounts(session), approvals });
   const handlers = createApiHandlers({
     session,
     clipboard: guard,
     ports,
     emit,
+    approvals,
+    agent,
     openExternal: async (url) => {
       openedUrls.push(url);
       // Like a real browser, the user's approval arrives a little after the window opened.
@@ -240,12 +252,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     url: `http://127.0.0.1:${port}/`,
     dataDir,
     session,
+    agent,
     clipboardText: () => clipboard,
     openedUrls,
     setBrowserCompletes: (value) => void (browserCompletes = value),
     setClipboardRefuses: (value) => void (clipboardRefuses = value),
     async close() {
       guard.dispose();
+      await agent.onLocked();
       session.lock();
       for (const stream of streams) stream.end();
       server.closeAllConnections();

@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createApiHandlers, inspectToken, toIpcError, type SessionPort } from '../../../main/core/api.js';
 import { AppSession } from '../../../main/core/app-session.js';
 import { createClipboardGuard } from '../../../main/core/clipboard-guard.js';
+import { createAgentApprovals } from '../../../main/core/api/agent-approvals.js';
 import { AuthServerError, InputError } from '../../../main/core/errors.js';
 import type { CorePorts } from '../../../main/core/ports.js';
 import type { AppEvent, IpcHandlers } from '../../../shared/ipc.js';
@@ -175,6 +176,58 @@ describe('createApiHandlers', () => {
     expect(await api['settings:get']({})).toEqual({ ok: true, value: { clipboardClearSeconds: 60 } });
     expect(await api['settings:set']({ clipboardClearSeconds: 15 })).toEqual({ ok: true, value: { clipboardClearSeconds: 15 } });
     expect(session.preferences().clipboardClearSeconds).toBe(15);
+  });
+
+  it('keeps whether to ask before the agent hands out the token, per account, without dropping its token (issue 11 item 3)', async () => {
+    await api['accounts:import']({ text: myfiberToml(provider.clients.myfiber.clientSecret!, 'script account') });
+    expect((await api['tokens:copy']({ name: 'script account', what: 'token' })).ok).toBe(true);
+    const before = await api['accounts:get']({ name: 'script account' });
+    expect(before.ok && before.value.agentApproval).toBeUndefined();
+
+    expect(await api['accounts:update']({ name: 'script account', patch: { agentApproval: false } })).toEqual({ ok: true, value: { dropped: [] } });
+    expect(await api['accounts:get']({ name: 'script account' })).toMatchObject({ ok: true, value: { agentApproval: false } });
+    // Not part of the grant's identity: the token stays.
+    expect(await api['tokens:inspect']({ name: 'script account' })).toMatchObject({ ok: true, value: { tokenType: 'Bearer' } });
+    // Stored in the vault, so another process (the agent) reads it.
+    const other = new AppSession({ dataDir, ports });
+    await other.unlock(PASSPHRASE);
+    expect((await other.accounts().getSettings('script account')).agentApproval).toBe(false);
+    other.lock();
+
+    expect(await api['accounts:update']({ name: 'script account', patch: { agentApproval: true } })).toMatchObject({ ok: true });
+    expect(await api['accounts:get']({ name: 'script account' })).toMatchObject({ ok: true, value: { agentApproval: true } });
+  });
+
+  it('app:lock forgets the keys and tells the window, which then shows its unlock screen', async () => {
+    await api['accounts:import']({ text: myfiberToml('some-secret', 'locked away') });
+    events.length = 0;
+    expect(await api['app:lock']({})).toEqual({ ok: true, value: {} });
+    expect(events).toContainEqual({ type: 'locked' });
+    expect(await api['app:status']({})).toMatchObject({ ok: true, value: { vault: 'locked' } });
+    expect(await api['accounts:list']({})).toMatchObject({ ok: false, error: { kind: 'vault', code: 'ERR_VAULT_LOCKED' } });
+    expect((await api['app:unlock']({ passphrase: PASSPHRASE })).ok).toBe(true);
+    expect(await api['accounts:list']({})).toMatchObject({ ok: true, value: [{ name: 'locked away' }] });
+  });
+
+  it('agent:answer without a question waiting is refused; agent:pending is empty', async () => {
+    expect(await api['agent:answer']({ id: 'nope', answer: 'once' })).toMatchObject({ ok: false, error: { kind: 'input', code: 'ERR_INPUT_UNKNOWN' } });
+    expect(await api['agent:answer']({ id: 'x', answer: 'always' } as never)).toMatchObject({ ok: false, error: { code: 'ERR_IPC_REQUEST' } });
+    expect(await api['agent:pending']({})).toEqual({ ok: true, value: [] });
+  });
+
+  it('agent:pending shows the question waiting, agent:answer answers it (issue 11 item 3)', async () => {
+    const emitted: AppEvent[] = [];
+    const approvals = createAgentApprovals((event) => emitted.push(event));
+    const guard = createClipboardGuard({ clipboard: { readText: () => '', writeText: () => undefined }, now: () => Date.now() });
+    const handlers = createApiHandlers({ session, clipboard: guard, ports, emit: (e) => emitted.push(e), openExternal: async () => undefined, approvals });
+    const answer = approvals.approve({ account: 'myfiber production', operation: 'token', caller: { pid: 77, executable: '/usr/bin/curl' } }, new AbortController().signal);
+    const pending = await handlers['agent:pending']({});
+    expect(pending).toMatchObject({ ok: true, value: [{ type: 'agent-approval', account: 'myfiber production', operation: 'token', caller: { pid: 77, executable: '/usr/bin/curl' } }] });
+    const id = pending.ok ? pending.value[0]!.id : '';
+    expect(await handlers['agent:answer']({ id, answer: 'session' })).toEqual({ ok: true, value: {} });
+    await expect(answer).resolves.toBe('session');
+    expect(emitted).toContainEqual({ type: 'agent-approval-closed', id });
+    expect(await handlers['agent:answer']({ id, answer: 'once' })).toMatchObject({ ok: false, error: { code: 'ERR_INPUT_UNKNOWN' } });
   });
 
   it('a wrong passphrase is a vault error the UI can explain', async () => {

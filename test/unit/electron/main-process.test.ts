@@ -5,11 +5,14 @@
  * when start fails, and the menu. Each launch is a fresh module instance
  * sharing one FakeMachine, like two processes on one computer.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { MenuItemConstructorOptions } from 'electron';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { AgentUnavailableError, askAgent } from '../../../main/core/agent/client.js';
+import { readRendezvous } from '../../../main/core/agent/rendezvous.js';
 import { rememberCallbackVault } from '../../../main/electron/callback-target.js';
 import { FakeMachine } from '../../fixtures/electron/app.js';
 import { createFakeElectron, type FakeElectron } from '../../fixtures/electron/electron-module.js';
@@ -38,13 +41,15 @@ interface Launch {
   env?: Record<string, string>;
   argv?: string[];
   cwd?: string;
+  /** One key for every launch on this "computer", so the keychain opens what an earlier launch wrapped. */
+  machineKey?: Buffer;
   before?(fake: FakeElectron): void;
 }
 
 /** Loads main.ts as a new process would, then lets Chromium become ready and waits for start to settle. */
 async function launch(options: Launch = {}): Promise<FakeElectron> {
   const argv = ['/usr/lib/tokendesk/tokendesk-app', ...(options.argv ?? [])];
-  const fake = createFakeElectron({ machine, argv, isPackaged: true, appPath: path.join(root, 'app') });
+  const fake = createFakeElectron({ machine, argv, isPackaged: true, appPath: path.join(root, 'app'), ...(options.machineKey ? { safeStorage: { machineKey: options.machineKey } } : {}) });
   options.before?.(fake);
   process.env = { ...savedEnv };
   delete process.env['TOKENDESK_DATA_DIR'];
@@ -223,5 +228,121 @@ describe('copy from the tray (items 4 and 13: say only what is true)', () => {
     const note = await clickCopy(fake, 'myfiber prod');
     expect(note.title).toBe('Could not copy the token for myfiber prod');
     expect(fake.record.notifications.map((n) => n.title)).not.toContain('Token copied');
+  });
+});
+
+describe('the app is an agent while unlocked (issue 11 item 3)', () => {
+  let provider: ProviderServer;
+  beforeAll(async () => {
+    provider = await startProviderServer();
+  });
+  afterAll(() => provider.close());
+
+  const caller = { pid: 4242, executable: '/usr/bin/curl' };
+
+  function windowCall(fake: FakeElectron, channel: string, payload: unknown): Promise<{ ok: boolean; value?: unknown; error?: { code: string } }> {
+    const frame = fake.BrowserWindow.created.at(-1)!.webContents.mainFrame;
+    return fake.record.ipcHandlers.get(channel)!({ senderFrame: frame }, payload) as never;
+  }
+
+  async function until(condition: () => boolean, what: string): Promise<void> {
+    for (let i = 0; i < 300; i++) {
+      if (condition()) return;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    throw new Error(`never happened: ${what}`);
+  }
+
+  it('serves from the vault’s creation, stops on the window’s Lock, serves again after unlock, and stops on quit', async () => {
+    const vault = path.join(root, 'vault');
+    const fake = await launch({ env: { TOKENDESK_DATA_DIR: vault } });
+    expect(readRendezvous(vault)).toBeUndefined();
+    expect(await windowCall(fake, 'app:create', {})).toMatchObject({ ok: true });
+    expect(readRendezvous(vault)).toMatchObject({ kind: 'app' });
+    expect(await askAgent(vault, { op: 'status' }, { caller })).toMatchObject({ kind: 'app' });
+
+    expect(await windowCall(fake, 'app:lock', {})).toMatchObject({ ok: true });
+    expect(readRendezvous(vault)).toBeUndefined();
+    await expect(askAgent(vault, { op: 'status' }, { caller })).rejects.toBeInstanceOf(AgentUnavailableError);
+    // The window is told, and so is the tray.
+    expect(fake.BrowserWindow.created[0]!.webContents.sent.map((sent) => sent.args[0])).toContainEqual({ type: 'locked' });
+    await until(() => fake.record.trays[0]!.menus.at(-1)!.template.some((item) => item.label?.startsWith('Locked')), 'the tray says locked');
+
+    expect(await windowCall(fake, 'app:unlock', {})).toMatchObject({ ok: true });
+    expect(await askAgent(vault, { op: 'status' }, { caller })).toMatchObject({ kind: 'app' });
+
+    let prevented = false;
+    fake.app.emit('before-quit', { preventDefault: () => (prevented = true) });
+    expect(prevented).toBe(true);
+    await until(() => fake.app.quitCalls > 0, 'quit');
+    expect(readRendezvous(vault)).toBeUndefined();
+    await expect(askAgent(vault, { op: 'status' }, { caller })).rejects.toBeInstanceOf(AgentUnavailableError);
+  });
+
+  it('the keychain unlock at start serves at once; the tray’s "Lock TokenDesk" stops it', async () => {
+    const vault = path.join(root, 'vault');
+    const machineKey = randomBytes(32);
+    const first = await launch({ env: { TOKENDESK_DATA_DIR: vault }, machineKey });
+    expect(await windowCall(first, 'app:create', {})).toMatchObject({ ok: true });
+    first.app.emit('before-quit', { preventDefault: () => undefined });
+    await until(() => first.app.quitCalls > 0, 'the first launch quit');
+
+    const fake = await launch({ env: { TOKENDESK_DATA_DIR: vault }, machineKey });
+    await until(() => readRendezvous(vault) !== undefined, 'the agent serves after the keychain unlock');
+    expect(await askAgent(vault, { op: 'status' }, { caller })).toMatchObject({ kind: 'app' });
+
+    const tray = fake.record.trays[0]!;
+    await until(() => tray.menus.at(-1)!.template.some((item) => item.label === 'Lock TokenDesk'), 'the tray offers Lock');
+    const lock = tray.menus.at(-1)!.template.find((item) => item.label === 'Lock TokenDesk')!;
+    lock.click!(undefined as never, undefined as never, undefined as never);
+    await until(() => readRendezvous(vault) === undefined, 'the agent stops');
+    expect(await windowCall(fake, 'app:status', {})).toMatchObject({ ok: true, value: { vault: 'locked' } });
+    await until(() => !tray.menus.at(-1)!.template.some((item) => item.label === 'Lock TokenDesk'), 'the tray has nothing to lock');
+  });
+
+  it('a program’s request brings the window back even after it was closed, and the new window finds the question', async () => {
+    const vault = path.join(root, 'vault');
+    const fake = await launch({ env: { TOKENDESK_DATA_DIR: vault } });
+    await windowCall(fake, 'app:create', {});
+    const text = `name = "myfiber prod"\npreset = "myfiber"\nbase_url = "${provider.url}/myfiber"\nclient_id = "${provider.clients.myfiber.clientId}"\nclient_secret = "${provider.clients.myfiber.clientSecret}"\n`;
+    expect(await windowCall(fake, 'accounts:import', { text })).toMatchObject({ ok: true });
+    // Closing the window does not quit (the tray keeps the app); the agent keeps serving.
+    fake.BrowserWindow.created[0]!.close();
+
+    const token = askAgent(vault, { op: 'token', name: 'myfiber prod' }, { caller });
+    await until(() => fake.BrowserWindow.created.length === 2, 'a new window');
+    // Its page was not there for the event: it asks what is waiting.
+    const pending = await windowCall(fake, 'agent:pending', {});
+    expect(pending).toMatchObject({ ok: true, value: [{ type: 'agent-approval', account: 'myfiber prod', operation: 'token', caller }] });
+    const id = (pending.value as Array<{ id: string }>)[0]!.id;
+    expect(await windowCall(fake, 'agent:answer', { id, answer: 'once' })).toMatchObject({ ok: true });
+    expect(provider.isAccessTokenActive('myfiber', (await token).accessToken)).toBe(true);
+    // The hand-out reaches the window's history through the response schema, caller and all.
+    let history: { value?: unknown } = {};
+    for (let i = 0; i < 300; i++) {
+      history = await windowCall(fake, 'accounts:history', { name: 'myfiber prod' });
+      if (JSON.stringify(history).includes('hand-out')) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect((history.value as { entries: unknown[] }).entries).toContainEqual(expect.objectContaining({ request: 'hand-out', caller: { ...caller, reported: true } }));
+
+    // A window that is open but hidden is shown again.
+    const window = fake.BrowserWindow.created[1]!;
+    const shown = window.shown;
+    const again = askAgent(vault, { op: 'token', name: 'myfiber prod' }, { caller });
+    await until(() => window.shown > shown, 'the window is shown');
+    const next = (await windowCall(fake, 'agent:pending', {})).value as Array<{ id: string }>;
+    await windowCall(fake, 'agent:answer', { id: next[0]!.id, answer: 'deny' });
+    await expect(again).rejects.toMatchObject({ code: 'ERR_AGENT_DENIED' });
+
+    // The per-account setting crosses the window's IPC both ways, and then the program is not asked.
+    expect(await windowCall(fake, 'accounts:update', { name: 'myfiber prod', patch: { agentApproval: false } })).toMatchObject({ ok: true });
+    expect(await windowCall(fake, 'accounts:get', { name: 'myfiber prod' })).toMatchObject({ ok: true, value: { agentApproval: false } });
+    const windows = fake.BrowserWindow.created.length;
+    expect((await askAgent(vault, { op: 'token', name: 'myfiber prod' }, { caller })).accessToken).toBeTruthy();
+    expect(await windowCall(fake, 'agent:pending', {})).toEqual({ ok: true, value: [] });
+    expect(fake.BrowserWindow.created.length).toBe(windows);
+    fake.app.emit('before-quit', { preventDefault: () => undefined });
+    await until(() => fake.app.quitCalls > 0, 'quit');
   });
 });

@@ -12,6 +12,7 @@ function recordingActions() {
     copyToken: (name) => calls.push(`copy:${name}`),
     refreshAndCopy: (name) => calls.push(`refresh:${name}`),
     openWindow: () => calls.push('open'),
+    lock: () => calls.push('lock'),
     quit: () => calls.push('quit'),
   };
   return { calls, actions };
@@ -28,7 +29,7 @@ describe('buildTrayMenuTemplate', () => {
     { name: 'vyopta', status: 'none' },
   ];
 
-  it('has one entry per account with its expiry, then Open TokenDesk and Quit', () => {
+  it('has one entry per account with its expiry, then Open TokenDesk, Lock TokenDesk and Quit', () => {
     const template = buildTrayMenuTemplate(accounts, NOW, recordingActions().actions);
     expect(template.map((item) => item.label ?? item.type)).toEqual([
       'myfiber production (expires in 4 min)',
@@ -36,6 +37,7 @@ describe('buildTrayMenuTemplate', () => {
       'vyopta (no token yet)',
       'separator',
       'Open TokenDesk',
+      'Lock TokenDesk',
       'Quit',
     ]);
   });
@@ -47,21 +49,23 @@ describe('buildTrayMenuTemplate', () => {
     expect(submenu.map((item) => item.label)).toEqual(['Copy token', 'Refresh && copy']);
     click(submenu[0]);
     click(submenu[1]);
+    click(template.at(-3));
     click(template.at(-2));
     click(template.at(-1));
-    expect(calls).toEqual(['copy:R&D netrex', 'refresh:R&D netrex', 'open', 'quit']);
+    expect(calls).toEqual(['copy:R&D netrex', 'refresh:R&D netrex', 'open', 'lock', 'quit']);
   });
 
   it('says so when there are no accounts, and still offers Open and Quit', () => {
     const template = buildTrayMenuTemplate([], NOW, recordingActions().actions);
     expect(template[0]).toMatchObject({ label: 'No accounts yet', enabled: false });
-    expect(template.map((item) => item.label).slice(-2)).toEqual(['Open TokenDesk', 'Quit']);
+    expect(template.map((item) => item.label).slice(-3)).toEqual(['Open TokenDesk', 'Lock TokenDesk', 'Quit']);
   });
 
   it('says the vault is locked instead of "no accounts" while it waits for the passphrase', () => {
     const template = buildTrayMenuTemplate('locked', NOW, recordingActions().actions);
     expect(template[0]).toMatchObject({ label: expect.stringContaining('Locked'), enabled: false });
     expect(template.map((item) => item.label)).not.toContain('No accounts yet');
+    // Nothing to lock.
     expect(template.map((item) => item.label).slice(-2)).toEqual(['Open TokenDesk', 'Quit']);
   });
 });
