@@ -178,7 +178,7 @@ test('Lock: the window shows its unlock screen and the CLI gets the locked messa
   const locked = await runCli(['token', ACCOUNT]).done;
   // No agent answers now: the CLI falls back to opening the vault itself, which needs the passphrase it does not have.
   expect(locked.code).toBe(5);
-  expect(locked.stderr).toContain('TOKENDESK_PASSPHRASE');
+  expect(locked.stderr).toContain('The vault is locked: open TokenDesk, start `tokendesk agent`, or set TOKENDESK_PASSPHRASE');
   expect(locked.stdout).toBe('');
 
   await page.getByLabel('Passphrase').fill(PASSPHRASE);
