@@ -13,7 +13,7 @@
  * (no TOKENDESK_PASSPHRASE, no terminal to ask on), the command fails with
  * exit 5 and says the three ways to get a token.
  */
-import { AgentReportedError, AgentUnavailableError, askAgent } from '../core/agent/client.js';
+import { askAgent, meansNoAgent } from '../core/agent/client.js';
 import type { AgentOperation, AgentRequestBody, AgentResults } from '../core/agent/protocol.js';
 import { VaultError } from '../core/errors.js';
 import type { CliContext } from './context.js';
@@ -40,8 +40,7 @@ export async function askAgentIfRunning<Op extends AgentOperation>(cli: CliConte
   try {
     return await askAgent(dataDir, body, { signal: cli.signal });
   } catch (error) {
-    if (error instanceof AgentUnavailableError) return undefined;
-    if (error instanceof AgentReportedError && error.code === 'ERR_VAULT_LOCKED') return undefined;
+    if (meansNoAgent(error)) return undefined;
     throw error;
   }
 }

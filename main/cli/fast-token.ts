@@ -10,7 +10,7 @@
  * answering) returns undefined, and bin/tokendesk.cjs runs the full command
  * line, which asks the agent again and then opens the vault itself.
  */
-import { AgentReportedError, AgentUnavailableError, askAgent } from '../core/agent/client.js';
+import { AgentReportedError, askAgent, meansNoAgent } from '../core/agent/client.js';
 import { exitCodeFor } from '../core/errors.js';
 import { defaultDataDir } from './data-dir.js';
 import { formatToken, TOKEN_FORMATS, type TokenFormat } from './output.js';
@@ -90,8 +90,7 @@ export async function tryFastToken(argv: readonly string[], io: { stdout: NodeJS
     io.stdout.write(formatToken(token, args.format, Date.now()));
     return 0;
   } catch (error) {
-    if (error instanceof AgentUnavailableError) return undefined;
-    if (error instanceof AgentReportedError && error.code === 'ERR_VAULT_LOCKED') return undefined; // locking right now: the full path decides
+    if (meansNoAgent(error)) return undefined; // the full command line asks again, then opens the vault itself
     const message = error instanceof AgentReportedError ? error.message : 'The agent could not be asked.';
     io.stderr.write(`${terminalSafe(`tokendesk: ${message}`)}\n`);
     return error instanceof AgentReportedError ? exitCodeFor(error) : 1;

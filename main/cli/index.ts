@@ -13,7 +13,7 @@ import { listFlag, parseArgs, stringFlag, usageError, wholeNumberFlag, type Pars
 import { untilCancelled } from './cancel.js';
 import type { CliContext } from './context.js';
 import { defaultDataDir } from './data-dir.js';
-import { releaseBlockedReads } from './input-file.js';
+import { readStreamBytes, releaseBlockedReads } from './input-file.js';
 import { agentFirstTokenSource, asksAgentFirst } from './agent-routing.js';
 import { agentCommand, parseLockAfter } from './commands/agent.js';
 import { decodeToken } from './commands/decode.js';
@@ -187,7 +187,7 @@ async function run(cli: CliContext, argv: string[]): Promise<number | void> {
       const given = args.positionals[0];
       // Still accepted (scripts use it), but argv is public on this computer.
       if (given !== undefined) say(cli.io, 'Warning: a token given as an argument can be seen by other programs on this computer (ps); pipe it instead: ... | tokendesk decode');
-      const token = given ?? (await untilCancelled(readAll(cli.io.stdin), cli.signal));
+      const token = given ?? (await untilCancelled(readStreamBytes(cli.io.stdin), cli.signal)).toString('utf8');
       cli.io.stdout.write(`${terminalSafeJson(decodeToken(token, cli.ports.clock.now()))}\n`);
       return;
     }
@@ -315,16 +315,6 @@ function dataDirOf(args: ParsedArgs, cli: CliContext): string {
 function single(positionals: string[], what: string): string {
   if (positionals.length !== 1) throw usageError(`${what}.`, USAGE);
   return positionals[0]!;
-}
-
-function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => (text += chunk));
-    stream.once('end', () => resolve(text));
-    stream.once('error', reject);
-  });
 }
 
 function reportError(io: Io, error: unknown): void {

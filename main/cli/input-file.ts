@@ -54,3 +54,13 @@ export function releaseBlockedReads(): void {
     }
   }
 }
+
+/** Everything a stream (stdin) carries until it ends, as bytes. */
+export function readStreamBytes(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer | string) => chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk));
+    stream.once('end', () => resolve(Buffer.concat(chunks)));
+    stream.once('error', reject);
+  });
+}

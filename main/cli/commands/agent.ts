@@ -7,7 +7,7 @@
  * rendezvous file, and exits 0.
  */
 import { createAgentBackend } from '../../core/agent/service.js';
-import { startAgentServer } from '../../core/agent/server.js';
+import { startAgentServer, type AgentServerHandle } from '../../core/agent/server.js';
 import type { CliContext } from '../context.js';
 import { say } from '../terminal.js';
 import { openSession } from '../open-session.js';
@@ -32,7 +32,7 @@ export async function agentCommand(cli: CliContext, dataDir: string, options: Ag
     clearTimeout(idleTimer);
     idleTimer = setTimeout(idleLocked, idleMs);
   };
-  let server;
+  let server: AgentServerHandle;
   try {
     server = await startAgentServer({
       dataDir: session.dataDir,

@@ -13,7 +13,7 @@ import { displayUrl } from '../../core/oauth/http.js';
 import { quoteServerText } from '../../core/oauth/redaction.js';
 import { throwIfCancelled, untilCancelled } from '../cancel.js';
 import type { CliContext } from '../context.js';
-import { readInputBytes } from '../input-file.js';
+import { readInputBytes, readStreamBytes } from '../input-file.js';
 import { say } from '../terminal.js';
 import type { HandedToken, TokenRequest, TokenSource } from '../token-source.js';
 
@@ -77,7 +77,7 @@ export async function requestCommand(cli: CliContext, source: TokenSource, optio
 }
 
 async function readData(cli: CliContext, file: string): Promise<Buffer> {
-  if (file === '-') return untilCancelled(readAllBytes(cli.io.stdin), cli.signal);
+  if (file === '-') return untilCancelled(readStreamBytes(cli.io.stdin), cli.signal);
   try {
     return await readInputBytes(file, cli.signal);
   } catch (error) {
@@ -86,15 +86,6 @@ async function readData(cli: CliContext, file: string): Promise<Buffer> {
     const why = code === 'ENOENT' ? 'there is no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : 'it cannot be read';
     throw new InputError('ERR_INPUT_FIELD', `Cannot read the data file: ${why}.`, { file });
   }
-}
-
-function readAllBytes(stream: NodeJS.ReadableStream): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (chunk: Buffer | string) => chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk));
-    stream.once('end', () => resolve(Buffer.concat(chunks)));
-    stream.once('error', reject);
-  });
 }
 
 /** The first chunks of the body up to `limit` bytes; `complete` when that was all of it. */

@@ -30,6 +30,14 @@ export class AgentUnavailableError extends Error {
   }
 }
 
+/**
+ * True when nobody can serve the request: no agent answers, or the one that
+ * answered is locking right now. The caller then opens the vault itself.
+ */
+export function meansNoAgent(error: unknown): boolean {
+  return error instanceof AgentUnavailableError || (error instanceof AgentReportedError && error.code === 'ERR_VAULT_LOCKED');
+}
+
 /** An error the agent reported: same kind, code and message as on its side, so exit codes match. */
 export class AgentReportedError extends TokenDeskError {
   readonly kind: ErrorKind;

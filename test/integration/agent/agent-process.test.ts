@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppSession } from '../../../main/core/app-session.js';
 import { systemClock } from '../../../main/core/ports.js';
 import { startProviderServer, type ProviderServer } from '../../fixtures/provider-server.js';
+import { seedAccountToml } from '../../fixtures/seed-accounts.js';
 import { startAgentProcess, type AgentProcess } from '../../helpers/agent-process.js';
 import { runCli } from '../../helpers/run-cli.js';
 
@@ -28,24 +29,10 @@ const scriptEnv = (): Record<string, string> => ({ XDG_RUNTIME_DIR: runtimeDir }
 const agentEnv = (): Record<string, string> => ({ XDG_RUNTIME_DIR: runtimeDir, TOKENDESK_PASSPHRASE: PASSPHRASE });
 
 function toml(): string {
-  const { myfiber, myfox } = server.clients;
+  const { myfox } = server.clients;
   return [
-    '[accounts.myfiber]',
-    'grant = "client_credentials"',
-    `token_url = "${server.url}/myfiber/oauth/v2/token"`,
-    `client_id = "${myfiber.clientId}"`,
-    `client_secret = "${myfiber.clientSecret}"`,
-    'client_auth = "body"',
-    '',
-    '[accounts.myfox]',
-    'grant = "password"',
-    `token_url = "${server.url}/myfox/oauth2/token"`,
-    `client_id = "${myfox.clientId}"`,
-    `client_secret = "${myfox.clientSecret}"`,
-    'client_auth = "basic"',
-    `username = "${server.users.myfox.username}"`,
-    `password = "${server.users.myfox.password}"`,
-    '',
+    seedAccountToml(server, 'myfiber', '[accounts.myfiber]'),
+    seedAccountToml(server, 'myfox', '[accounts.myfox]'),
     '[accounts.signin]',
     'grant = "authorization_code"',
     `authorize_url = "${server.url}/myfox/oauth2/authorize"`,

@@ -14,6 +14,7 @@ import { basename, delimiter, dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProviderServer, type ProviderServer } from '../../fixtures/provider-server.js';
+import { seedAccountToml } from '../../fixtures/seed-accounts.js';
 import { assertBuilt } from '../../helpers/run-cli.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -168,9 +169,8 @@ function tokendesk(args: string[], env: Record<string, string> = {}): Promise<Ru
   return run(process.execPath, [bin, ...args], { cwd: root, env: { PATH: process.env.PATH, HOME: join(root, 'home'), ...env }, timeoutMs: 30_000 });
 }
 
-function myfiberToml(heading = ''): string {
-  const { clientId, clientSecret } = server.clients.myfiber;
-  return `${heading}grant = "client_credentials"\ntoken_url = "${server.url}/myfiber/oauth/v2/token"\nclient_id = "${clientId}"\nclient_secret = "${clientSecret}"\nclient_auth = "body"\nscopes = ["openid"]\n`;
+function myfiberToml(heading: string): string {
+  return seedAccountToml(server, 'myfiber', heading, { scopes: '["openid"]' });
 }
 
 describe('the tokendesk command from npm pack', () => {
@@ -211,7 +211,7 @@ describe('the tokendesk command from npm pack', () => {
 
   it('gets a token straight from a credentials file (token --from)', async () => {
     const file = join(root, 'myfiber.toml');
-    await writeFile(file, myfiberToml('name = "myfiber"\n'));
+    await writeFile(file, myfiberToml('name = "myfiber"'));
     const before = server.requestsTo('/myfiber/oauth/v2/token').length;
     const result = await tokendesk(['token', '--from', file]);
     expect(result.stderr).toBe('');
@@ -223,7 +223,7 @@ describe('the tokendesk command from npm pack', () => {
 
   it('creates a vault with import (the strength dictionaries load) and gets a token through it', async () => {
     const file = join(root, 'accounts.toml');
-    await writeFile(file, myfiberToml('[accounts."packed myfiber"]\n'));
+    await writeFile(file, myfiberToml('[accounts."packed myfiber"]'));
     const vault = join(root, 'vault');
     const env = { TOKENDESK_PASSPHRASE: PASSPHRASE };
     const imported = await tokendesk(['import', file, '--vault', vault], env);
@@ -242,7 +242,7 @@ describe('the tokendesk command from npm pack', () => {
     const env = { TOKENDESK_PASSPHRASE: PASSPHRASE, HOME: home, USERPROFILE: home, XDG_CONFIG_HOME: join(home, '.config'), APPDATA: join(home, 'AppData', 'Roaming') };
     const appFolder = process.platform === 'win32' ? env.APPDATA : process.platform === 'darwin' ? join(home, 'Library', 'Application Support') : env.XDG_CONFIG_HOME;
     const file = join(root, 'default.toml');
-    await writeFile(file, myfiberToml('[accounts."default folder"]\n'));
+    await writeFile(file, myfiberToml('[accounts."default folder"]'));
     const imported = await tokendesk(['import', file], env);
     expect(imported.code, imported.stderr).toBe(0);
     expect(existsSync(join(appFolder, 'TokenDesk', 'vault.json'))).toBe(true);

@@ -10,6 +10,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProviderServer, type ProviderServer } from '../../fixtures/provider-server.js';
+import { seedAccountToml } from '../../fixtures/seed-accounts.js';
 import { runCli, type CliOptions, type CliResult } from '../../helpers/run-cli.js';
 import { useTempDir } from '../../helpers/temp-dir.js';
 
@@ -21,21 +22,7 @@ const env = { TOKENDESK_PASSPHRASE: PASSPHRASE };
 
 beforeAll(async () => {
   server = await startProviderServer();
-  const { myfox } = server.clients;
-  const file = await dir.write(
-    'myfox.toml',
-    [
-      'name = "myfox"',
-      'grant = "password"',
-      `token_url = "${server.url}/myfox/oauth2/token"`,
-      `client_id = "${myfox.clientId}"`,
-      `client_secret = "${myfox.clientSecret}"`,
-      'client_auth = "basic_raw"',
-      `username = "${server.users.myfox.username}"`,
-      `password = "${server.users.myfox.password}"`,
-      '',
-    ].join('\n'),
-  );
+  const file = await dir.write('myfox.toml', seedAccountToml(server, 'myfox', 'name = "myfox"', { client_auth: '"basic_raw"' }));
   const imported = await runCli(['import', file, '--vault', vault()], { env });
   expect(imported.code, imported.stderr).toBe(0);
 });

@@ -11,6 +11,7 @@ import { constants } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProviderServer, type ProviderServer } from '../../fixtures/provider-server.js';
+import { seedAccountToml } from '../../fixtures/seed-accounts.js';
 import { runCli, type CliOptions, type CliResult } from '../../helpers/run-cli.js';
 import { useTempDir } from '../../helpers/temp-dir.js';
 
@@ -24,11 +25,7 @@ const posix = process.platform !== 'win32';
 
 beforeAll(async () => {
   server = await startProviderServer();
-  const { myfiber } = server.clients;
-  const file = await dir.write(
-    'fiber.toml',
-    `name = "fiber"\ngrant = "client_credentials"\ntoken_url = "${server.url}/myfiber/oauth/v2/token"\nclient_id = "${myfiber.clientId}"\nclient_secret = "${myfiber.clientSecret}"\nclient_auth = "body"\n`,
-  );
+  const file = await dir.write('fiber.toml', seedAccountToml(server, 'myfiber', 'name = "fiber"'));
   expect((await runCli(['import', file, '--vault', vault()], { env })).code).toBe(0);
 });
 afterAll(async () => server?.close());

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProviderServer, type ProviderServer } from '../../fixtures/provider-server.js';
+import { seedAccountToml } from '../../fixtures/seed-accounts.js';
 import { runCli } from '../../helpers/run-cli.js';
 import { useTempDir } from '../../helpers/temp-dir.js';
 
@@ -20,11 +21,7 @@ const tokenRequests = () => server.requestsTo('/myfiber/oauth/v2/token').length;
 
 beforeAll(async () => {
   server = await startProviderServer();
-  const { myfiber } = server.clients;
-  file = await dir.write(
-    'fiber.toml',
-    `name = "fiber"\ngrant = "client_credentials"\ntoken_url = "${server.url}/myfiber/oauth/v2/token"\nclient_id = "${myfiber.clientId}"\nclient_secret = "${myfiber.clientSecret}"\nclient_auth = "body"\n`,
-  );
+  file = await dir.write('fiber.toml', seedAccountToml(server, 'myfiber', 'name = "fiber"'));
   expect((await runCli(['import', file, '--vault', vault()], { env })).code).toBe(0);
 });
 afterAll(async () => server?.close());
