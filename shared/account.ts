@@ -17,6 +17,48 @@ export interface ServiceAccountKey {
   clientId?: string;
 }
 
+/**
+ * What the account's client certificate is, as shown to the user (never the
+ * key). Read from the certificate at import.
+ */
+export interface ClientCertificateInfo {
+  /** The subject's distinguished name, RFC 4514 order as Node prints it ("CN=…, O=…"). */
+  subject: string;
+  issuer: string;
+  /** Epoch milliseconds. */
+  notBefore: number;
+  /** Epoch milliseconds. */
+  notAfter: number;
+  /** SHA-256 fingerprint, colon-separated hex (what `openssl x509 -fingerprint -sha256` prints). */
+  fingerprint256: string;
+  serialNumber: string;
+}
+
+/**
+ * A client certificate for mutual TLS (RFC 8705 `tls_client_auth` and
+ * `self_signed_tls_client_auth`), imported into the vault: never a path read
+ * at each request. Secret: the key, the PKCS#12 file and their passwords.
+ */
+export type ClientCertificate =
+  | {
+      format: 'pem';
+      /** PEM certificate, optionally followed by its intermediate authorities. */
+      certificate: string;
+      /** PEM private key (PKCS#8, PKCS#1 or SEC1; possibly encrypted). Secret. */
+      key: string;
+      /** Password of an encrypted key. Secret. */
+      keyPassword?: string;
+      info: ClientCertificateInfo;
+    }
+  | {
+      format: 'pkcs12';
+      /** The .p12 / .pfx file, base64. Secret. */
+      pkcs12: string;
+      /** Secret. */
+      password?: string;
+      info: ClientCertificateInfo;
+    };
+
 /** How revocation is sent: RFC 7009 form POST, or Netrex's `?access_token=`. */
 export type RevokeStyle = 'rfc7009' | 'access_token_query';
 

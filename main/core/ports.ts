@@ -6,6 +6,15 @@
 /** The subset of WHATWG fetch the core uses. Electron passes `net.fetch`, the CLI Node's `fetch`. */
 export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
 
+/**
+ * The TLS identity a fetch presents (mutual TLS, RFC 8705). Structurally the
+ * account's `ClientCertificate`; kept here so the ports do not depend on the
+ * account model.
+ */
+export type ClientTlsIdentity =
+  | { format: 'pem'; certificate: string; key: string; keyPassword?: string }
+  | { format: 'pkcs12'; pkcs12: string; password?: string };
+
 export interface Clock {
   /** Epoch milliseconds. */
   now(): number;
@@ -16,6 +25,13 @@ export interface CorePorts {
   clock: Clock;
   /** Cryptographically secure random bytes. */
   randomBytes(length: number): Uint8Array;
+  /**
+   * A fetch that presents this client certificate on every connection
+   * (mutual TLS). Chromium's `net` cannot present a certificate from a file,
+   * so the app answers with Node's TLS (see main/core/net/node-fetch.ts).
+   * Hosts without it cannot serve accounts that hold a client certificate.
+   */
+  fetchWithClientCertificate?(identity: ClientTlsIdentity): FetchLike;
   /** Opens a URL in the system browser (never an embedded window: RFC 8252 8.12). */
   openExternal?(url: string): Promise<void>;
 }
