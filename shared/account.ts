@@ -98,6 +98,12 @@ export interface AccountSettings {
   key?: ServiceAccountKey;
   /** static grant: a personal access token. Secret. */
   accessToken?: string;
+  /**
+   * Presented on every TLS connection of this account (token, refresh,
+   * revoke, discovery, Test API call, `request`): mutual TLS, RFC 8705.
+   * Secret (its key, PKCS#12 file and passwords); its `info` is public.
+   */
+  clientCertificate?: ClientCertificate;
   /** Optional GET endpoint to test a token. */
   apiUrl?: string;
   /** Extra form parameters per request kind. */
@@ -138,7 +144,7 @@ export interface IssuerMetadata {
 }
 
 /** Names of the settings fields that hold secrets. Never logged, never sent to the renderer. */
-export const SECRET_FIELDS = ['clientSecret', 'password', 'accessToken', 'key'] as const satisfies readonly (keyof AccountSettings)[];
+export const SECRET_FIELDS = ['clientSecret', 'password', 'accessToken', 'key', 'clientCertificate'] as const satisfies readonly (keyof AccountSettings)[];
 
 /** An access token as TokenDesk keeps it. */
 export interface TokenSet {

@@ -36,8 +36,20 @@ const ShortText = v.pipe(v.string(), v.maxLength(4096));
 const ImportText = v.pipe(v.string(), v.maxLength(1024 * 1024));
 const Passphrase = v.pipe(v.string(), v.minLength(1), v.maxLength(1024));
 const GrantSchema = v.picklist(['client_credentials', 'password', 'authorization_code', 'jwt_bearer', 'device_code', 'static']);
-const ClientAuthSchema = v.picklist(['basic', 'basic_raw', 'body', 'query', 'none', 'private_key_jwt']);
+const ClientAuthSchema = v.picklist(['basic', 'basic_raw', 'body', 'query', 'none', 'private_key_jwt', 'tls_client_auth', 'self_signed_tls_client_auth']);
 const TokenStatusSchema = v.picklist(['valid', 'expiring', 'expired', 'none', 'unknown_expiry']);
+
+/** An account's client certificate as the renderer sees it: what it is, never the key. */
+export const ClientCertificateInfoSchema = v.object({
+  format: v.picklist(['pem', 'pkcs12']),
+  subject: v.string(),
+  issuer: v.string(),
+  notBefore: v.number(),
+  notAfter: v.number(),
+  fingerprint256: v.string(),
+  serialNumber: v.string(),
+});
+export type ClientCertificateView = v.InferOutput<typeof ClientCertificateInfoSchema>;
 
 /** Account settings without any secret; `has*` says whether one is stored. */
 export const PublicAccountSchema = v.object({
@@ -67,6 +79,8 @@ export const PublicAccountSchema = v.object({
   hasClientSecret: v.boolean(),
   hasPassword: v.boolean(),
   hasAccessToken: v.boolean(),
+  /** What the client certificate is (never its key, its PKCS#12 file or a password). */
+  clientCertificate: v.optional(ClientCertificateInfoSchema),
 });
 export type PublicAccount = v.InferOutput<typeof PublicAccountSchema>;
 
@@ -78,6 +92,8 @@ export const AccountSummarySchema = v.object({
   expiresAt: v.optional(v.number()),
   hasRefreshToken: v.boolean(),
   lastError: v.optional(v.object({ code: v.string(), message: v.string(), at: v.number() })),
+  /** Epoch ms when the account's client certificate expires (the list and the tray warn 30 days before). */
+  clientCertificateExpiresAt: v.optional(v.number()),
 });
 export type AccountSummaryView = v.InferOutput<typeof AccountSummarySchema>;
 

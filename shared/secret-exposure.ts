@@ -40,7 +40,17 @@ const ENDPOINTS = [
  * request; `query` puts them in the URL, which proxies and servers log.
  * `none` and `private_key_jwt` send no shared secret at all.
  */
-const EXPOSURE: Record<ClientAuthMethod, number> = { none: 0, private_key_jwt: 0, basic: 1, basic_raw: 1, body: 1, query: 2 };
+const EXPOSURE: Record<ClientAuthMethod, number> = {
+  none: 0,
+  private_key_jwt: 0,
+  // RFC 8705: the key proves possession inside the TLS handshake and never travels.
+  tls_client_auth: 0,
+  self_signed_tls_client_auth: 0,
+  basic: 1,
+  basic_raw: 1,
+  body: 1,
+  query: 2,
+};
 
 export type ExposureChange =
   | { reason: 'origin'; field: (typeof ENDPOINTS)[number][0]; what: string; origin: string }

@@ -22,8 +22,10 @@ export type GrantType = (typeof GRANT_TYPES)[number];
  * - query: every parameter in the URL query of the POST (Netrex)
  * - none: public client, client_id in the body only
  * - private_key_jwt: RFC 7523 client assertion signed with the account's key
+ * - tls_client_auth: RFC 8705 2.1, the client certificate (issued by an authority the server trusts) authenticates; client_id in the body, no secret
+ * - self_signed_tls_client_auth: RFC 8705 2.2, the same with a certificate the server knows by its fingerprint
  */
-export const CLIENT_AUTH_METHODS = ['basic', 'basic_raw', 'body', 'query', 'none', 'private_key_jwt'] as const;
+export const CLIENT_AUTH_METHODS = ['basic', 'basic_raw', 'body', 'query', 'none', 'private_key_jwt', 'tls_client_auth', 'self_signed_tls_client_auth'] as const;
 export type ClientAuthMethod = (typeof CLIENT_AUTH_METHODS)[number];
 
 /** Request kinds that may carry extra parameters (`[extra.token]` and so on). */

@@ -24,6 +24,7 @@ export type ErrorCode =
   // TransportError
   | 'ERR_NETWORK' // connection refused, DNS, reset
   | 'ERR_TLS' // certificate problem
+  | 'ERR_CLIENT_CERTIFICATE_UNSUPPORTED' // this host cannot present a client certificate (mutual TLS)
   | 'ERR_TIMEOUT'
   | 'ERR_REDIRECT' // the token endpoint answered 3xx
   | 'ERR_RESPONSE_TOO_LARGE'
@@ -48,6 +49,7 @@ export type ErrorCode =
   | 'ERR_AGENT_KEY' // a client presented no key or the wrong one
   | 'ERR_AGENT_DENIED' // the user pressed Deny in the window (or did not answer)
   | 'ERR_AGENT_SIGN_IN' // the account needs a browser sign-in, which an agent request does not start
+  | 'ERR_AGENT_CLIENT_CERTIFICATE' // `request` through the agent for an account with a client certificate, which never leaves TokenDesk
   | 'ERR_AGENT_PROTOCOL' // a message the other side cannot read (version, shape, size)
   | 'ERR_AGENT_INTERNAL' // the agent failed in a way it did not expect (details stay in the agent)
   // SystemError

@@ -22,7 +22,7 @@
  * - a settings change that would send stored secrets somewhere new drops them
  *   (shared/secret-exposure.ts).
  */
-import type { AccountSettings, TokenSet } from '../../../shared/account.js';
+import { SECRET_FIELDS, type AccountSettings, type TokenSet } from '../../../shared/account.js';
 import { describeDrop, droppedSecrets, exposureChanges, type SecretName } from '../../../shared/secret-exposure.js';
 import type { TokenDeskError} from '../errors.js';
 import { AuthServerError, CancelledError, InputError, isTokenDeskError, VaultError } from '../errors.js';
@@ -36,6 +36,8 @@ import type { CorePorts } from '../ports.js';
 import { budgetStatus, checkBudget } from './budget.js';
 import { HISTORY_LIMIT, type DiscoveredEndpoints, type StoredAccount, type VaultDocument } from './document.js';
 import { isFresh, tokenStatus } from './freshness.js';
+import { clientCertificateSecrets } from '../net/client-certificate.js';
+import { AccountTransports } from '../net/account-transport.js';
 import { toPublicSettings } from './redact.js';
 import { applyRequestResult, emptyResult, grantIdentityChanged, type RequestResult } from './request-result.js';
 import type { AccountSummary, BudgetStatus, HandOutCaller, HistoryEntry, PublicAccountSettings } from './types.js';
@@ -117,10 +119,12 @@ export class AccountService {
   readonly #inflight = new Map<string, Promise<TokenSet>>();
   readonly #listeners = new Set<() => void>();
   readonly #unsaved = new UnsavedResults();
+  readonly #transports: AccountTransports;
 
   constructor(options: AccountServiceOptions) {
     this.#store = options.store;
     this.#ports = options.ports;
+    this.#transports = new AccountTransports(options.ports);
     this.#flows = options.flows;
     this.#minValidityMs = (options.minValiditySeconds ?? 30) * 1000;
     this.#timeoutMs = options.timeoutMs;
@@ -163,6 +167,21 @@ export class AccountService {
     }
   }
 
+  /**
+   * The ports for a request of this account outside the token endpoint (the
+   * Test API call, `tokendesk request`): its client certificate, if it has
+   * one, is presented there too. Throws ERR_CLIENT_CERTIFICATE_UNSUPPORTED on
+   * a host that cannot present one.
+   */
+  portsFor(name: string): CorePorts {
+    return this.#transports.portsFor(this.#find(this.#store.read(), name).settings);
+  }
+
+  /** Closes the connections kept for accounts with a client certificate. */
+  closeTransports(): Promise<void> {
+    return this.#transports.close();
+  }
+
   async getSettings(name: string): Promise<PublicAccountSettings> {
     return toPublicSettings(this.#find(this.#store.read(), name).settings);
   }
@@ -201,7 +220,7 @@ export class AccountService {
         if (field === 'name') continue;
         if (isSecretField(field)) {
           if (value === undefined || value === '' || value === null) continue;
-          supplied[field] = true;
+          if (field !== 'clientCertificate') supplied[field] = true;
         }
         (next as unknown as Record<string, unknown>)[field] = value;
       }
@@ -554,7 +573,8 @@ export class AccountService {
   #context(options: GetTokenOptions, snapshot: StoredAccount, result: RequestResult): GrantContext {
     const { name, requestBudget } = snapshot.settings;
     return {
-      ports: this.#ports,
+      // Token, refresh, revoke, device, the code exchange and discovery all fetch through these ports: an account's client certificate is presented on each.
+      ports: this.#transports.portsFor(snapshot.settings),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(this.#timeoutMs !== undefined ? { timeoutMs: this.#timeoutMs } : {}),
       knownSecrets: tokenSecrets(snapshot.tokens),
@@ -623,6 +643,7 @@ export class AccountService {
       ...(expiresAt !== undefined ? { expiresAt } : {}),
       hasRefreshToken: Boolean(tokens?.refreshToken),
       ...(account.lastError ? { lastError: account.lastError } : {}),
+      ...(account.settings.clientCertificate ? { clientCertificateExpiresAt: account.settings.clientCertificate.info.notAfter } : {}),
     };
   }
 
@@ -682,9 +703,11 @@ function tokenSecrets(tokens: TokenSet | undefined): string[] {
 }
 
 function secretsOf(account: StoredAccount): string[] {
-  const { clientId, clientSecret, password, accessToken, key } = account.settings;
+  const { clientId, clientSecret, password, accessToken, key, clientCertificate } = account.settings;
   const basic = clientId && clientSecret ? basicCredentialSecrets(clientId, clientSecret) : [];
-  return [clientSecret, password, accessToken, key?.key, ...basic, ...tokenSecrets(account.tokens)].filter((value): value is string => Boolean(value));
+  return [clientSecret, password, accessToken, key?.key, ...clientCertificateSecrets(clientCertificate), ...basic, ...tokenSecrets(account.tokens)].filter(
+    (value): value is string => Boolean(value),
+  );
 }
 
 /**
@@ -700,7 +723,7 @@ function errorInfo(error: unknown, secrets: readonly string[]): { code: string; 
 }
 
 
-const SECRET_SETTING_FIELDS = new Set<string>(['clientSecret', 'password', 'accessToken', 'key']);
-function isSecretField(field: string): field is 'clientSecret' | 'password' | 'accessToken' | 'key' {
+const SECRET_SETTING_FIELDS = new Set<string>(SECRET_FIELDS);
+function isSecretField(field: string): field is (typeof SECRET_FIELDS)[number] {
   return SECRET_SETTING_FIELDS.has(field);
 }

@@ -2,7 +2,7 @@
  * The account service's public shapes. The renderer sees these through the
  * IPC contract, so none of them carries a secret.
  */
-import type { AccountSettings, TokenSet } from '../../../shared/account.js';
+import type { AccountSettings, ClientCertificateInfo, SECRET_FIELDS, TokenSet } from '../../../shared/account.js';
 
 export type TokenStatus = 'valid' | 'expiring' | 'expired' | 'none' | 'unknown_expiry';
 
@@ -15,14 +15,18 @@ export interface AccountSummary {
   expiresAt?: number;
   hasRefreshToken: boolean;
   lastError?: { code: string; message: string; at: number };
+  /** Epoch ms when the account's client certificate expires: the list and the tray warn before (certificate-expiry.ts). */
+  clientCertificateExpiresAt?: number;
 }
 
 /** Settings with every secret removed; `has*` says whether one is stored. */
-export type PublicAccountSettings = Omit<AccountSettings, 'clientSecret' | 'password' | 'accessToken' | 'key'> & {
+export type PublicAccountSettings = Omit<AccountSettings, (typeof SECRET_FIELDS)[number]> & {
   hasClientSecret: boolean;
   hasPassword: boolean;
   hasAccessToken: boolean;
   key?: { type: string; keyId: string; userId?: string; clientId?: string };
+  /** What the client certificate is and how it was given; never the key, the PKCS#12 file or a password. */
+  clientCertificate?: ClientCertificateInfo & { format: 'pem' | 'pkcs12' };
 };
 
 export interface HistoryEntry {

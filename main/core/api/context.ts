@@ -164,6 +164,7 @@ export function createApiContext(deps: ApiDeps): ApiContext {
       // A pasted `key_file = "/etc/..."` must not make the main process read local files.
       readFile: () =>
         Promise.reject(new InputError('ERR_INPUT_FIELD', 'TokenDesk does not read key_file from pasted text. Open the key .json file with “Open a file” instead.', { field: 'key_file' })),
+      readBytes: () => Promise.reject(new InputError('ERR_INPUT_FIELD', 'TokenDesk does not read files named in pasted text.', { field: 'client_pkcs12' })),
     }),
   };
 }

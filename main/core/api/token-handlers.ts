@@ -40,7 +40,8 @@ export function tokenHandlers(ctx: ApiContext): HandlerGroup<TokenChannel> {
     'tokens:test-api': async ({ name }) => {
       const { apiUrl } = await service().getSettings(name);
       if (!apiUrl) throw new InputError('ERR_INPUT_MISSING', 'This account has no test address (api_url). Add one in Edit to try the token against the API.');
-      return testApiCall(deps.ports, apiUrl, await obtainToken(name, false));
+      // The account's client certificate, if any, is presented to the API as well (RFC 8705 3: certificate-bound tokens).
+      return testApiCall(service().portsFor(name), apiUrl, await obtainToken(name, false));
     },
   };
 }

@@ -21,6 +21,7 @@ import { applyPreset, normaliseBaseUrl, presetParamProblem, PRESETS } from '../.
 import { InputError } from '../errors.js';
 import type { ErrorCode, InputLocation } from '../errors.js';
 import type { CanonicalKey } from './aliases.js';
+import { loadClientCertificate } from './client-certificate-import.js';
 import { KeyFileRefusal, readKeyFileText } from './key-file.js';
 import { parseKeyJson } from './key-json.js';
 import { KeyLocator } from './key-locator.js';
@@ -39,8 +40,12 @@ export interface ImportSource {
   fileName?: string;
   /** folder for resolving key_file */
   baseDir?: string;
-  /** reads key_file; default: a regular file of at most 64 KiB, opened without blocking (key-file.ts) */
+  /** reads key_file and PEM files of a client certificate; default: a regular file of at most 64 KiB, opened without blocking (key-file.ts) */
   readFile?: (path: string) => Promise<string>;
+  /** reads a client_pkcs12 file; default: the same checks as readFile, the bytes as they are */
+  readBytes?: (path: string) => Promise<Uint8Array>;
+  /** Epoch ms an expired client certificate is measured against; default: the clock. */
+  now?: number;
 }
 
 /** An import problem as the renderer's preview shows it. */
@@ -172,6 +177,9 @@ function withDefaults(own: NormalisedTable, shared: NormalisedTable): Normalised
     const keyFile = own.keyFile ?? shared.keyFile;
     if (keyFile !== undefined) merged.keyFile = keyFile;
   } else if (own.keyFile !== undefined) merged.keyFile = own.keyFile;
+  // One company certificate for every account of a file, unless an account names its own (whole: never half of each).
+  const clientCertificate = own.clientCertificate ?? shared.clientCertificate;
+  if (clientCertificate !== undefined) merged.clientCertificate = clientCertificate;
   return merged;
 }
 
@@ -204,6 +212,12 @@ async function buildAccount(draft: Draft, doc: DocContext, source: ImportSource)
     }
   }
 
+  if (table.clientCertificate !== undefined) {
+    const loaded = await loadClientCertificate(table.clientCertificate, source, (setting) => at(setting), source.now ?? Date.now());
+    problems.push(...loaded.problems);
+    if (loaded.certificate) explicit.clientCertificate = loaded.certificate;
+  }
+
   const grant = explicit.grant ?? inferGrant(explicit) ?? (table.presetId ? PRESETS[table.presetId].defaultGrant : 'client_credentials');
   let presetSettings: Partial<AccountSettings> = {};
   if (table.presetId) {
@@ -221,8 +235,10 @@ async function buildAccount(draft: Draft, doc: DocContext, source: ImportSource)
     name: '',
     grant,
     // RFC 6749 2.3.1: servers must support Basic. A client_credentials client is
-    // never public, so it defaults to needing a secret too.
-    clientAuth: explicit.clientSecret !== undefined || grant === 'client_credentials' ? 'basic' : 'none',
+    // never public, so it defaults to needing a secret too. A client certificate
+    // without a secret is RFC 8705's client authentication.
+    clientAuth:
+      explicit.clientSecret !== undefined ? 'basic' : table.clientCertificate !== undefined ? 'tls_client_auth' : grant === 'client_credentials' ? 'basic' : 'none',
     scopes: [],
     scopeSeparator: ' ',
     extra: {},
@@ -247,6 +263,8 @@ async function buildAccount(draft: Draft, doc: DocContext, source: ImportSource)
   };
   for (const problem of accountProblems(settings)) {
     if (refused(problem.key)) continue;
+    // A certificate the file gives but that failed its checks is already reported, at the setting that failed.
+    if (problem.key === 'client_certificate' && table.clientCertificate !== undefined) continue;
     let where = at(problem.key);
     if (!table.origin[problem.key] && table.presetId && URL_KEYS_FROM_PRESET.includes(problem.key)) where = at(table.origin.base_url ? 'base_url' : 'preset');
     problems.push(new InputError(problem.code, problem.message, where));

@@ -47,6 +47,11 @@ function describeErrno(code: string | undefined): string {
  * the check and the read are about the same file. Throws KeyFileRefusal.
  */
 export async function readKeyFileText(path: string): Promise<string> {
+  return (await readKeyFileBytes(path)).toString('utf8');
+}
+
+/** readKeyFileText for a binary file (a PKCS#12 client certificate): the same checks, the bytes as they are. */
+export async function readKeyFileBytes(path: string): Promise<Buffer> {
   let handle: FileHandle;
   try {
     handle = await open(path, OPEN_FLAGS);
@@ -70,7 +75,7 @@ export async function readKeyFileText(path: string): Promise<string> {
       length += bytesRead;
     }
     if (length > MAX_KEY_FILE_BYTES) throw new KeyFileRefusal(`it is larger than ${MAX_KEY_FILE_BYTES} bytes (64 KiB), the most a key file can be`);
-    return buffer.subarray(0, length).toString('utf8');
+    return buffer.subarray(0, length);
   } catch (error) {
     if (error instanceof KeyFileRefusal) throw error;
     throw new KeyFileRefusal(describeErrno((error as NodeJS.ErrnoException | undefined)?.code));

@@ -54,6 +54,8 @@ export interface NormalisedTable {
   presetId?: PresetId;
   baseUrl?: string;
   keyFile?: string;
+  /** The client certificate's settings as written (PEM text or paths, Base64 or a path): read and checked in client-certificate-import.ts. */
+  clientCertificate?: ClientCertificateInput;
   /** Document path of each key as written, for locating later problems. */
   origin: Partial<Record<CanonicalKey, string[]>>;
   problems: InputError[];
@@ -210,10 +212,38 @@ export function normaliseTable(table: Record<string, unknown>, tablePath: readon
       case 'key':
         normaliseKey(value, path, doc, out, wrongType);
         break;
+      case 'client_certificate':
+      case 'client_key':
+      case 'client_key_password':
+      case 'client_pkcs12':
+      case 'client_pkcs12_password': {
+        // PEM text is kept exactly (cleaning could break it); passwords are never trimmed either: a space may be part of one.
+        if (typeof value !== 'string') wrongType('text in quotes');
+        else if (value.trim() === '') problem('ERR_INPUT_FIELD', `${key} is empty`, path);
+        else out.clientCertificate = { ...out.clientCertificate, [CERTIFICATE_INPUT[key]]: value };
+        break;
+      }
     }
   }
   return out;
 }
+
+/** The client certificate's settings as the file gives them. */
+export interface ClientCertificateInput {
+  certificate?: string;
+  key?: string;
+  keyPassword?: string;
+  pkcs12?: string;
+  pkcs12Password?: string;
+}
+
+const CERTIFICATE_INPUT = {
+  client_certificate: 'certificate',
+  client_key: 'key',
+  client_key_password: 'keyPassword',
+  client_pkcs12: 'pkcs12',
+  client_pkcs12_password: 'pkcs12Password',
+} as const satisfies Partial<Record<CanonicalKey, keyof ClientCertificateInput>>;
 
 function isTable(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);

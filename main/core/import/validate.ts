@@ -106,6 +106,10 @@ export function accountProblems(s: AccountSettings): FieldProblem[] {
       break;
   }
   if (g !== 'static' && g !== 'jwt_bearer' && !present(s.clientId)) problems.push(needs(g, 'client_id'));
+  else if (g === 'jwt_bearer' && (s.clientAuth === 'tls_client_auth' || s.clientAuth === 'self_signed_tls_client_auth') && !present(s.clientId)) {
+    // RFC 8705 2: the certificate says who the client is only together with its client_id.
+    problems.push({ code: 'ERR_INPUT_MISSING', key: 'client_id', message: `client_auth "${s.clientAuth}" needs client_id (${WHAT.client_id})` });
+  }
   // authorization_code and device_code cannot discover their way past a missing token URL
   // at use time as easily, but an issuer still lets discovery fill it in later.
   if (g !== 'static' && !present(s.tokenUrl) && !present(s.issuer)) problems.push(needs(g, 'token_url'));
@@ -119,6 +123,13 @@ export function accountProblems(s: AccountSettings): FieldProblem[] {
             message: `client_auth "${s.clientAuth}" needs client_secret (${WHAT.client_secret}); for a public client without a secret set client_auth = "none"`,
           },
     );
+  }
+  if ((s.clientAuth === 'tls_client_auth' || s.clientAuth === 'self_signed_tls_client_auth') && !s.clientCertificate) {
+    problems.push({
+      code: 'ERR_INPUT_MISSING',
+      key: 'client_certificate',
+      message: `client_auth "${s.clientAuth}" needs a client certificate: client_certificate and client_key (PEM), or client_pkcs12 (a .p12 or .pfx file)`,
+    });
   }
   if (s.clientAuth === 'private_key_jwt' && !s.key) {
     problems.push({ code: 'ERR_INPUT_MISSING', key: 'key', message: `client_auth "private_key_jwt" needs key (${WHAT.key})` });

@@ -42,6 +42,7 @@ export function appendQuery(url: string, params: URLSearchParams): string {
  * on the endpoint's origin (checked before signing).
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3
  * @see https://www.rfc-editor.org/rfc/rfc7523#section-2.2
+ * @see https://www.rfc-editor.org/rfc/rfc8705#section-2
  */
 export async function authenticateRequest(
   method: ClientAuthMethod,
@@ -79,6 +80,16 @@ export async function authenticateRequest(
         form.set('client_secret', settings.clientSecret);
         secrets.push(settings.clientSecret);
       }
+      break;
+    case 'tls_client_auth':
+    case 'self_signed_tls_client_auth':
+      // RFC 8705 2: the certificate presented in the TLS handshake authenticates; the body names the client, and no secret is sent.
+      if (!settings.clientCertificate) {
+        throw new InputError('ERR_INPUT_MISSING', `Client authentication "${method}" needs a client certificate (client_certificate and client_key, or client_pkcs12).`, {
+          field: 'client_certificate',
+        });
+      }
+      form.set('client_id', requireId());
       break;
     case 'none':
       // Without a client_id this is no client authentication at all (a jwt-bearer grant needs none).
