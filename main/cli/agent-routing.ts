@@ -72,6 +72,10 @@ export function agentFirstTokenSource(cli: CliContext, dataDir: string, direct: 
       }
       return fallback.getToken(request);
     },
+    // Only the vault opened here can present a client certificate: a token from the agent comes without one.
+    async portsFor(name: string) {
+      return fallback?.portsFor?.(name);
+    },
     close() {
       fallback?.close();
     },

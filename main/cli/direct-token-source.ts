@@ -4,6 +4,7 @@
  * request, and shows sign-in prompts, progress and warnings on stderr.
  */
 import type { AppSession } from '../core/app-session.js';
+import type { CorePorts } from '../core/ports.js';
 import type { CliContext } from './context.js';
 import { openSession } from './open-session.js';
 import { authorizationPromptHandler, deviceCodePromptHandler } from './prompts.js';
@@ -38,10 +39,14 @@ export function openDirectTokenSource(cli: CliContext, dataDir: string): TokenSo
           onProgress: (message) => say(cli.io, message),
           onWarning: (message) => say(cli.io, `Warning: ${message}`),
         });
-        return handedToken(tokens);
+        return handedToken(tokens, { clientCertificate: (await session.accounts().getSettings(request.name)).clientCertificate });
       } catch (error) {
         throw pasteFailure ?? error;
       }
+    },
+    async portsFor(name: string): Promise<CorePorts> {
+      if (closed || !opening) throw new Error('this token source has no open vault');
+      return (await opening).accounts().portsFor(name);
     },
     close(): void {
       if (closed) return;

@@ -6,6 +6,7 @@
  * access token and its metadata, never a refresh token or a secret.
  */
 import type { HandedToken } from '../core/agent/protocol.js';
+import type { CorePorts } from '../core/ports.js';
 
 export interface TokenRequest {
   name: string;
@@ -18,6 +19,13 @@ export type { HandedToken } from '../core/agent/protocol.js';
 
 export interface TokenSource {
   getToken(request: TokenRequest): Promise<HandedToken>;
+  /**
+   * The ports for the account's own API request (`tokendesk request`), which
+   * present its client certificate if it has one. Absent, or undefined, where
+   * the certificate is out of reach: a token the agent handed out (the
+   * certificate never leaves TokenDesk).
+   */
+  portsFor?(name: string): Promise<CorePorts | undefined>;
   /** Forgets what the source holds (locks the vault it opened). Safe to call more than once. */
   close(): void;
 }

@@ -7,8 +7,9 @@
  */
 import type { Menu, MenuItemConstructorOptions, Tray } from 'electron';
 import type { AccountSummary } from '../core/accounts/types.js';
+import { certificateExpiryWarning } from '../../shared/certificate-expiry.js';
 
-export type TrayAccount = Pick<AccountSummary, 'name' | 'status' | 'expiresAt'>;
+export type TrayAccount = Pick<AccountSummary, 'name' | 'status' | 'expiresAt' | 'clientCertificateExpiresAt'>;
 
 export interface TrayActions {
   copyToken(name: string): void;
@@ -49,6 +50,11 @@ export function buildTrayMenuTemplate(content: TrayContent, now: number, actions
       { label: 'Refresh && copy', click: () => actions.refreshAndCopy(account.name) },
     ],
   }));
+  // A client certificate that expires soon (or did) is said where the user looks every day, before requests start failing.
+  for (const account of accounts) {
+    const warning = account.clientCertificateExpiresAt === undefined ? undefined : certificateExpiryWarning(account.name, account.clientCertificateExpiresAt, now);
+    if (warning) items.push({ label: literal(warning), enabled: false });
+  }
   if (content === 'locked') items.push({ label: 'Locked: open TokenDesk to enter the passphrase', enabled: false });
   else if (items.length === 0) items.push({ label: 'No accounts yet', enabled: false });
   items.push({ type: 'separator' }, { label: 'Open TokenDesk', click: () => actions.openWindow() });

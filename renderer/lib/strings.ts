@@ -2,6 +2,7 @@
  * Every word the user sees, in one place, ready for translation. Functions
  * take the values they print; nothing here formats a secret.
  */
+import { certificateExpiryWarning } from '../../shared/certificate-expiry.js';
 import { MIN_PASSPHRASE_LENGTH } from '../../shared/passphrase.js';
 
 export const S = {
@@ -208,6 +209,17 @@ export const S = {
       apiUrl: 'Test address',
       notes: 'Notes',
     },
+  },
+
+  certificate: {
+    label: 'Client certificate',
+    subject: 'Certificate for',
+    issuer: 'Issued by',
+    expires: 'Valid until',
+    fingerprint: 'SHA-256 fingerprint',
+    format: (format: 'pem' | 'pkcs12') => (format === 'pkcs12' ? 'PKCS#12 file, key stored, hidden' : 'PEM certificate, key stored, hidden'),
+    /** The same words as the tray (shared/certificate-expiry.ts). */
+    warning: (account: string, notAfter: number, now: number) => certificateExpiryWarning(account, notAfter, now),
   },
 
   auth: {

@@ -15,6 +15,7 @@ import { throwIfCancelled, untilCancelled } from '../cancel.js';
 import type { CliContext } from '../context.js';
 import { readInputBytes, readStreamBytes } from '../input-file.js';
 import { say } from '../terminal.js';
+import type { CorePorts } from '../../core/ports.js';
 import type { HandedToken, TokenRequest, TokenSource } from '../token-source.js';
 
 export interface RequestOptions {
@@ -44,7 +45,8 @@ export async function requestCommand(cli: CliContext, source: TokenSource, optio
   const send = async (token: HandedToken): Promise<ResourceResponse> => {
     tokens.push(token.accessToken);
     throwIfCancelled(cli.signal);
-    return sendResourceRequest(cli.ports, request, token, { signal: cli.signal, ...(cli.timeoutMs !== undefined ? { timeoutMs: cli.timeoutMs } : {}) });
+    const ports = await portsForRequest(source, options.name, token, cli);
+    return sendResourceRequest(ports, request, token, { signal: cli.signal, ...(cli.timeoutMs !== undefined ? { timeoutMs: cli.timeoutMs } : {}) });
   };
 
   let response = await send(await source.getToken(tokenRequest));
@@ -73,6 +75,22 @@ export async function requestCommand(cli: CliContext, source: TokenSource, optio
     redirect
       ? `The API answered HTTP ${response.status} (a redirect, not followed).`
       : `The API answered HTTP ${response.status}, not a success${written > 0 ? '; its answer is on standard output' : ''}.`,
+  );
+}
+
+/**
+ * The account's client certificate goes to the API as well (RFC 8705 3: an
+ * API may accept a token only on a connection with the certificate it is
+ * bound to). A token the agent handed out comes without the certificate,
+ * which never leaves TokenDesk: refused in words, never sent bare.
+ */
+async function portsForRequest(source: TokenSource, name: string, token: HandedToken, cli: CliContext): Promise<CorePorts> {
+  const ports = await source.portsFor?.(name);
+  if (ports) return ports;
+  if (!token.clientCertificate) return cli.ports;
+  throw new InputError(
+    'ERR_AGENT_CLIENT_CERTIFICATE',
+    `"${name}" presents a client certificate, which never leaves TokenDesk, so a request with a token from the agent cannot present it. Open the vault in this command instead: tokendesk request "${name}" URL --no-agent (with TOKENDESK_PASSPHRASE set in a script).`,
   );
 }
 

@@ -50,11 +50,19 @@ export interface HandedToken {
   scope?: string;
   obtainedAt: number;
   hasRefreshToken: boolean;
+  /**
+   * true: the account presents a client certificate (mutual TLS), which never
+   * leaves TokenDesk. An API that binds its tokens to the certificate
+   * (RFC 8705 3) refuses this token on a connection without it, so
+   * `tokendesk request` refuses to send it from a token the agent handed out.
+   */
+  clientCertificate?: true;
 }
 
 /** What of a token set leaves TokenDesk (to the agent's clients, to `run` and `request`): never the refresh or ID token. */
-export function handedToken(tokens: TokenSet): HandedToken {
+export function handedToken(tokens: TokenSet, account: { clientCertificate?: unknown } = {}): HandedToken {
   return {
+    ...(account.clientCertificate ? { clientCertificate: true as const } : {}),
     accessToken: tokens.accessToken,
     tokenType: tokens.tokenType,
     ...(tokens.expiresAt !== undefined ? { expiresAt: tokens.expiresAt } : {}),
@@ -201,7 +209,7 @@ function optionalTime(value: unknown, field: string): number | undefined {
 
 function parseHandedToken(value: unknown): HandedToken {
   if (!isObject(value)) problem('The token answer is not an object.');
-  onlyKeys(value, ['accessToken', 'tokenType', 'expiresAt', 'scope', 'obtainedAt', 'hasRefreshToken'], 'The token answer');
+  onlyKeys(value, ['accessToken', 'tokenType', 'expiresAt', 'scope', 'obtainedAt', 'hasRefreshToken', 'clientCertificate'], 'The token answer');
   const token: HandedToken = {
     accessToken: text(value.accessToken, 'accessToken', MAX_AGENT_MESSAGE_BYTES),
     tokenType: text(value.tokenType, 'tokenType', 100),
@@ -211,6 +219,10 @@ function parseHandedToken(value: unknown): HandedToken {
   const expiresAt = optionalTime(value.expiresAt, 'expiresAt');
   if (expiresAt !== undefined) token.expiresAt = expiresAt;
   if (value.scope !== undefined) token.scope = typeof value.scope === 'string' ? value.scope : problem('"scope" must be a text.');
+  if (value.clientCertificate !== undefined) {
+    if (value.clientCertificate !== true) problem('"clientCertificate" must be true when given.');
+    token.clientCertificate = true;
+  }
   return token;
 }
 

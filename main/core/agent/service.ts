@@ -125,7 +125,8 @@ export function createAgentBackend(options: AgentBackendOptions): AgentBackendHa
         signIn: false,
       });
       recordHandOut(request.name, request.caller);
-      return handedToken(tokens);
+      // The client certificate stays here; the caller only learns that the account has one (tokendesk request refuses then).
+      return handedToken(tokens, { clientCertificate: settings.clientCertificate });
     },
     async import(request: Extract<AgentRequest, { op: 'import' }>, signal: AbortSignal): Promise<{ names: string[] }> {
       const parsed = await importCredentials({ text: request.text, fileName: request.fileName, baseDir: request.baseDir });
