@@ -8,6 +8,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { CancelledError, exitCodeFor, InputError, isTokenDeskError } from '../core/errors.js';
+import { perIdentity } from '../core/net/identity-cache.js';
+import { createNodeFetch } from '../core/net/node-fetch.js';
 import { systemClock, type CorePorts } from '../core/ports.js';
 import { listFlag, parseArgs, stringFlag, usageError, wholeNumberFlag, type ParsedArgs } from './args.js';
 import { untilCancelled } from './cancel.js';
@@ -108,7 +110,9 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     io,
     signal: controller.signal,
     ports: {
-      fetch: (input, init) => fetch(input, init),
+      // Node's TLS through undici: HTTPS_PROXY / NO_PROXY as curl reads them, the system store where Node has it.
+      fetch: createNodeFetch({ env: io.env }),
+      fetchWithClientCertificate: perIdentity((clientCertificate) => createNodeFetch({ env: io.env, clientCertificate })),
       clock: systemClock,
       randomBytes: (length) => new Uint8Array(randomBytes(length)),
       ...options.ports,

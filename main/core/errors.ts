@@ -24,6 +24,7 @@ export type ErrorCode =
   // TransportError
   | 'ERR_NETWORK' // connection refused, DNS, reset
   | 'ERR_TLS' // certificate problem
+  | 'ERR_PROXY' // the proxy refused (407, 403), could not connect onwards, or cannot be reached
   | 'ERR_CLIENT_CERTIFICATE_UNSUPPORTED' // this host cannot present a client certificate (mutual TLS)
   | 'ERR_TIMEOUT'
   | 'ERR_REDIRECT' // the token endpoint answered 3xx

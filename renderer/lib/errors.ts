@@ -16,6 +16,7 @@ export interface ErrorView {
 const TRANSPORT_NEXT: Record<string, string> = {
   ERR_NETWORK: S.errors.network,
   ERR_TLS: S.errors.tls,
+  ERR_PROXY: S.errors.proxy,
   ERR_TIMEOUT: S.errors.timeout,
   ERR_REDIRECT: S.errors.redirect,
   ERR_RESPONSE_TOO_LARGE: S.errors.protocol,

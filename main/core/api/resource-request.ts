@@ -7,7 +7,8 @@
 import { CancelledError, InputError, TransportError } from '../errors.js';
 import { authorizationHeaderValue } from '../oauth/authorization-header.js';
 import { DEFAULT_TIMEOUT_MS } from '../oauth/context.js';
-import { assertSecureEndpoint, classifyNetworkError, displayUrl, formatSeconds } from '../oauth/http.js';
+import { explainFetchFailure } from '../net/transport-failure.js';
+import { assertSecureEndpoint, displayUrl, formatSeconds } from '../oauth/http.js';
 import type { CorePorts } from '../ports.js';
 
 export interface ResourceRequestInput {
@@ -107,10 +108,10 @@ export async function sendResourceRequest(
     timer = setTimeout(() => timeout.abort(), timeoutMs);
   };
   const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
-  const failure = (error: unknown, waitingFor: string): Error => {
+  const failure = async (error: unknown, waitingFor: string): Promise<Error> => {
     if (options.signal?.aborted) return new CancelledError();
     if (timeout.signal.aborted) return new TransportError('ERR_TIMEOUT', `The API at ${displayUrl(request.url)} sent nothing for ${formatSeconds(timeoutMs)} while TokenDesk waited for ${waitingFor}.`);
-    return classifyNetworkError(error, 'API', request.url);
+    return explainFetchFailure(error, 'API', request.url);
   };
   const headers = new Headers(request.headers);
   headers.set('authorization', authorizationHeaderValue(token));
@@ -125,7 +126,7 @@ export async function sendResourceRequest(
     });
   } catch (error) {
     clearTimeout(timer);
-    throw failure(error, 'its answer');
+    throw await failure(error, 'its answer');
   }
   const reader = response.body?.getReader();
   const done = () => clearTimeout(timer);
@@ -147,7 +148,7 @@ export async function sendResourceRequest(
         return chunk.value;
       } catch (error) {
         done();
-        throw failure(error, 'the rest of its answer');
+        throw await failure(error, 'the rest of its answer');
       }
     },
     async cancel() {

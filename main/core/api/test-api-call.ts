@@ -7,6 +7,7 @@ import type { TokenSet } from '../../../shared/account.js';
 import type { IpcResponse } from '../../../shared/ipc.js';
 import { TransportError } from '../errors.js';
 import { authorizationHeaderValue } from '../oauth/authorization-header.js';
+import { explainFetchFailure } from '../net/transport-failure.js';
 import { assertSecureEndpoint } from '../oauth/http.js';
 import { redactSecrets, stripControlCharacters } from '../oauth/redaction.js';
 import type { CorePorts } from '../ports.js';
@@ -31,7 +32,7 @@ export async function testApiCall(ports: CorePorts, url: string, tokens: TokenSe
     if (error instanceof Error && error.name === 'TimeoutError') {
       throw new TransportError('ERR_TIMEOUT', 'The API did not answer within 30 seconds. Check the test address and your network.');
     }
-    throw new TransportError('ERR_NETWORK', 'The API could not be reached. Check the test address and your network connection.');
+    throw await explainFetchFailure(error, 'test API', new URL(url));
   }
   const text = await readCapped(response, API_READ_CAP_BYTES);
   // An API that echoes the token back (in any encoding) must not put it on screen; nor may its control characters.

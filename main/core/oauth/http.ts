@@ -5,6 +5,7 @@
  * https except loopback, no redirects followed, a capped body, a timeout.
  */
 import { CancelledError, InputError, TransportError } from '../errors.js';
+import { explainFetchFailure } from '../net/transport-failure.js';
 import type { GrantContext } from './context.js';
 import { DEFAULT_TIMEOUT_MS } from './context.js';
 import { isLoopbackHost } from './loopback.js';
@@ -99,12 +100,12 @@ export async function safeRequest(url: string, init: SafeRequestInit, ctx: Grant
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(), timeoutMs);
   const signal = ctx.signal ? AbortSignal.any([ctx.signal, timeout.signal]) : timeout.signal;
-  const failure = (error: unknown): Error => {
+  const failure = async (error: unknown): Promise<Error> => {
     if (ctx.signal?.aborted) return new CancelledError();
     if (timeout.signal.aborted) {
       return new TransportError('ERR_TIMEOUT', `The ${what} at ${displayUrl(target)} did not answer within ${formatSeconds(timeoutMs)}.`);
     }
-    return classifyNetworkError(error, what, target);
+    return explainFetchFailure(error, what, target);
   };
 
   try {
@@ -118,7 +119,7 @@ export async function safeRequest(url: string, init: SafeRequestInit, ctx: Grant
         signal,
       });
     } catch (error) {
-      throw failure(error);
+      throw await failure(error);
     }
 
     if (response.status >= 300 && response.status < 400) {
@@ -153,7 +154,7 @@ export async function safeRequest(url: string, init: SafeRequestInit, ctx: Grant
           { status: response.status },
         );
       }
-      throw failure(error);
+      throw await failure(error);
     }
     return decodeBody(response, bytes);
   } finally {
@@ -210,41 +211,6 @@ function decodeBody(response: Response, bytes: Uint8Array): SafeResponse {
     }
   }
   return result;
-}
-
-const TLS_CODE = /CERT|SSL|TLS|EPROTO|ERR_SSL|HOSTNAME|ALTNAME/i;
-
-/** A failed fetch as ERR_TLS (a certificate problem) or ERR_NETWORK, naming `what` and its address (never its query). */
-export function classifyNetworkError(error: unknown, what: string, target: URL): TransportError {
-  const codes: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') codes.push(code);
-    const message = (current as { message?: unknown }).message;
-    // Electron's net.fetch reports Chromium codes in the message (net::ERR_CERT_AUTHORITY_INVALID).
-    if (typeof message === 'string') {
-      const chromium = /net::(ERR_[A-Z_]+)/.exec(message);
-      if (chromium?.[1]) codes.push(chromium[1]);
-    }
-    current = (current as { cause?: unknown }).cause;
-  }
-  const code = codes.find((c) => c !== 'ERR_INVALID_ARG_TYPE') ?? codes[0];
-  const shown = displayUrl(target);
-  if (code && TLS_CODE.test(code) && !/^UND_ERR/.test(code)) {
-    return new TransportError(
-      'ERR_TLS',
-      `The secure connection to the ${what} at ${shown} failed (${code}). Its certificate is not trusted; a company certificate must be installed in the operating system (or NODE_EXTRA_CA_CERTS for the command line).`,
-      {},
-      { cause: error },
-    );
-  }
-  return new TransportError(
-    'ERR_NETWORK',
-    `Could not talk to the ${what} at ${shown}${code ? ` (${code})` : ''}. Check the address and the network connection.`,
-    {},
-    { cause: error },
-  );
 }
 
 /**
