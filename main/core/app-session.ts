@@ -226,8 +226,6 @@ export class AppSession {
     const accounts = this.#accounts;
     this.#vault = undefined;
     this.#accounts = undefined;
-    // The transports of accounts with a client certificate hold its key in memory: they go with the key.
-    void accounts?.closeTransports();
     if (!vault) return;
     void (accounts?.hasUnsaved() ? accounts.saveUnsaved() : Promise.resolve(true)).finally(() => vault.close());
   }

@@ -30,8 +30,8 @@ export interface CorePorts {
    * (mutual TLS). Chromium's `net` cannot present a certificate from a file,
    * so the app answers with Node's TLS (see main/core/net/node-fetch.ts).
    * Hosts without it cannot serve accounts that hold a client certificate.
-   * Each call makes a new transport, owned by the caller (the account
-   * service keeps one per account and calls its `close()` when it has one).
+   * Called for each request of such an account: the host keeps one
+   * transport per identity (main/core/net/identity-cache.ts).
    */
   fetchWithClientCertificate?(identity: ClientTlsIdentity): FetchLike;
   /** Opens a URL in the system browser (never an embedded window: RFC 8252 8.12). */

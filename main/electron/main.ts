@@ -9,7 +9,7 @@
  */
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, nativeImage, net, Notification, protocol, safeStorage, shell, Tray } from 'electron';
+import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, nativeImage, net, Notification, protocol, safeStorage, session as electronSession, shell, Tray } from 'electron';
 import { createApiHandlers } from '../core/api.js';
 import { createAgentApprovals } from '../core/api/agent-approvals.js';
 import { createSessionAgent, unlockedAccounts } from '../core/api/session-agent.js';
@@ -134,7 +134,7 @@ async function start(folders: DataFolders): Promise<void> {
   // Holding the lock now, so no older instance is using them.
   removeChromiumLeftovers(folders.vault, { existsSync, rmSync });
   registerAppProtocol(protocol, path.join(app.getAppPath(), 'dist', 'renderer'));
-  const ports = createElectronPorts({ net, shell });
+  const ports = createElectronPorts({ net, shell, session: electronSession.defaultSession });
   const session = new AppSession({
     dataDir: folders.vault,
     ports,

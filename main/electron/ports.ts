@@ -3,12 +3,24 @@
  * stack, so the system proxy and the OS certificate store apply; see
  * net-request-fetch.ts for why not `net.fetch`) and the system browser through
  * `shell.openExternal`.
+ *
+ * Accounts with a client certificate (mutual TLS) are the exception. Chromium's
+ * `net` presents a client certificate only from the operating system's store,
+ * through the app's `select-client-certificate` event, never one read from a
+ * file or the vault; importing the user's key into the OS store behind their
+ * back is not ours to do. So their requests go through Node's TLS in this main
+ * process (createNodeFetch), still on the system's proxy: each URL's proxy is
+ * asked of Chromium (`session.resolveProxy`, pac-result.ts), and the
+ * authorities are Node's plus the OS store where Node offers it.
  */
 import { randomBytes } from 'node:crypto';
-import type { Net, Shell } from 'electron';
+import type { Net, Session, Shell } from 'electron';
 import { InputError } from '../core/errors.js';
+import { perIdentity } from '../core/net/identity-cache.js';
+import { createNodeFetch, type NodeFetchOptions } from '../core/net/node-fetch.js';
 import { systemClock, type CorePorts } from '../core/ports.js';
 import { createNetRequestFetch } from './net-request-fetch.js';
+import { proxyFromPacResult } from './pac-result.js';
 
 /** True for the only URLs we hand to the system browser. */
 export function isBrowserUrl(url: string): boolean {
@@ -33,9 +45,20 @@ export function createOpenExternal(shell: Pick<Shell, 'openExternal'>): (url: st
   };
 }
 
-export function createElectronPorts(electron: { net: Pick<Net, 'request'>; shell: Pick<Shell, 'openExternal'> }): CorePorts {
+/** The proxy Chromium would use for `url`, as Node's fetch takes it (undefined: direct). */
+export function chromiumProxyResolver(session: Pick<Session, 'resolveProxy'>): (url: URL) => Promise<string | undefined> {
+  return async (url) => proxyFromPacResult(await session.resolveProxy(url.href), url);
+}
+
+export function createElectronPorts(
+  electron: { net: Pick<Net, 'request'>; shell: Pick<Shell, 'openExternal'>; session: Pick<Session, 'resolveProxy'> },
+  /** Tests pass their own authorities; the app trusts Node's defaults plus the OS store. */
+  nodeFetchOptions: Pick<NodeFetchOptions, 'ca'> = {},
+): CorePorts {
+  const resolveProxy = chromiumProxyResolver(electron.session);
   return {
     fetch: createNetRequestFetch((options) => electron.net.request(options)),
+    fetchWithClientCertificate: perIdentity((clientCertificate) => createNodeFetch({ ...nodeFetchOptions, resolveProxy, clientCertificate })),
     clock: systemClock,
     randomBytes: (length) => new Uint8Array(randomBytes(length)),
     openExternal: createOpenExternal(electron.shell),

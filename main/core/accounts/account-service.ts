@@ -37,7 +37,7 @@ import { budgetStatus, checkBudget } from './budget.js';
 import { HISTORY_LIMIT, type DiscoveredEndpoints, type StoredAccount, type VaultDocument } from './document.js';
 import { isFresh, tokenStatus } from './freshness.js';
 import { clientCertificateSecrets } from '../net/client-certificate.js';
-import { AccountTransports } from '../net/account-transport.js';
+import { portsForAccount } from '../net/account-transport.js';
 import { toPublicSettings } from './redact.js';
 import { applyRequestResult, emptyResult, grantIdentityChanged, type RequestResult } from './request-result.js';
 import type { AccountSummary, BudgetStatus, HandOutCaller, HistoryEntry, PublicAccountSettings } from './types.js';
@@ -119,12 +119,10 @@ export class AccountService {
   readonly #inflight = new Map<string, Promise<TokenSet>>();
   readonly #listeners = new Set<() => void>();
   readonly #unsaved = new UnsavedResults();
-  readonly #transports: AccountTransports;
 
   constructor(options: AccountServiceOptions) {
     this.#store = options.store;
     this.#ports = options.ports;
-    this.#transports = new AccountTransports(options.ports);
     this.#flows = options.flows;
     this.#minValidityMs = (options.minValiditySeconds ?? 30) * 1000;
     this.#timeoutMs = options.timeoutMs;
@@ -174,12 +172,7 @@ export class AccountService {
    * a host that cannot present one.
    */
   portsFor(name: string): CorePorts {
-    return this.#transports.portsFor(this.#find(this.#store.read(), name).settings);
-  }
-
-  /** Closes the connections kept for accounts with a client certificate. */
-  closeTransports(): Promise<void> {
-    return this.#transports.close();
+    return portsForAccount(this.#ports, this.#find(this.#store.read(), name).settings);
   }
 
   async getSettings(name: string): Promise<PublicAccountSettings> {
@@ -574,7 +567,7 @@ export class AccountService {
     const { name, requestBudget } = snapshot.settings;
     return {
       // Token, refresh, revoke, device, the code exchange and discovery all fetch through these ports: an account's client certificate is presented on each.
-      ports: this.#transports.portsFor(snapshot.settings),
+      ports: portsForAccount(this.#ports, snapshot.settings),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(this.#timeoutMs !== undefined ? { timeoutMs: this.#timeoutMs } : {}),
       knownSecrets: tokenSecrets(snapshot.tokens),

@@ -5,11 +5,14 @@
  * call and `tokendesk request`. The host makes such a fetch
  * (`CorePorts.fetchWithClientCertificate`); a host that cannot is refused
  * with a plain error instead of sending the request without the certificate.
+ *
+ * The host keeps one transport per identity (identity-cache.ts), so the
+ * connections of an account are reused from one request to the next, and a
+ * replaced certificate gets a transport of its own.
  */
 import type { AccountSettings, ClientCertificate } from '../../../shared/account.js';
 import { SystemError } from '../errors.js';
 import type { CorePorts, FetchLike } from '../ports.js';
-import { identityDigest } from './client-certificate.js';
 
 function unsupported(name: string): SystemError {
   return new SystemError(
@@ -40,48 +43,4 @@ export function portsForAccount(ports: CorePorts, settings: Pick<AccountSettings
   if (!certificate) return ports;
   if (!ports.fetchWithClientCertificate) throw unsupported(settings.name);
   return withFetch(ports, ports.fetchWithClientCertificate(identityOf(certificate)));
-}
-
-/**
- * portsForAccount with one transport kept per account, so its connections
- * (and their TLS sessions) are reused from one request to the next. A changed
- * certificate, key or password is a new identity: the old transport is
- * closed and replaced.
- */
-export class AccountTransports {
-  readonly #ports: CorePorts;
-  readonly #byAccount = new Map<string, { digest: string; ports: CorePorts; fetch: FetchLike }>();
-
-  constructor(ports: CorePorts) {
-    this.#ports = ports;
-  }
-
-  portsFor(settings: Pick<AccountSettings, 'name' | 'clientCertificate'>): CorePorts {
-    const certificate = settings.clientCertificate;
-    const cached = this.#byAccount.get(settings.name);
-    if (!certificate) {
-      if (cached) this.#drop(settings.name);
-      return this.#ports;
-    }
-    const digest = identityDigest(identityOf(certificate));
-    if (cached?.digest === digest) return cached.ports;
-    if (cached) this.#drop(settings.name);
-    const ports = portsForAccount(this.#ports, settings);
-    this.#byAccount.set(settings.name, { digest, ports, fetch: ports.fetch });
-    return ports;
-  }
-
-  /** Closes every transport (their idle connections); later requests open new ones. */
-  async close(): Promise<void> {
-    const names = [...this.#byAccount.keys()];
-    await Promise.all(names.map((name) => this.#drop(name)));
-  }
-
-  #drop(name: string): Promise<void> {
-    const entry = this.#byAccount.get(name);
-    this.#byAccount.delete(name);
-    const close = (entry?.fetch as { close?: () => Promise<void> } | undefined)?.close;
-    // Requests still under way keep their connection until they finish (undici's close waits for them).
-    return close ? close.call(entry!.fetch).catch(() => undefined) : Promise.resolve();
-  }
 }

@@ -10,7 +10,7 @@
  * ("client_pkcs12: the password does not open this file"); none of them
  * quotes the key, the file or a password.
  */
-import { createHash, createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
+import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { createSecureContext, TLSSocket, type SecureContext } from 'node:tls';
 import type { ClientCertificate, ClientCertificateInfo } from '../../../shared/account.js';
 
@@ -213,13 +213,4 @@ export function clientCertificateSecrets(certificate: ClientCertificate | undefi
   if (!certificate) return [];
   const values = certificate.format === 'pem' ? [certificate.key, certificate.keyPassword] : [certificate.pkcs12, certificate.password];
   return values.filter((value): value is string => value !== undefined && value !== '');
-}
-
-/**
- * Identifies an identity without holding its secrets (for caching a
- * transport per certificate: a changed key or password is a new identity).
- */
-export function identityDigest(identity: { format: 'pem'; certificate: string; key: string; keyPassword?: string } | { format: 'pkcs12'; pkcs12: string; password?: string }): string {
-  const parts = identity.format === 'pem' ? ['pem', identity.certificate, identity.key, identity.keyPassword ?? ''] : ['pkcs12', identity.pkcs12, identity.password ?? ''];
-  return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 }

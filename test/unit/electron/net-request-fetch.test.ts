@@ -19,6 +19,7 @@ import { systemClock, type CorePorts } from '../../../main/core/ports.js';
 import { createNetRequestFetch } from '../../../main/electron/net-request-fetch.js';
 import { createElectronPorts, createOpenExternal } from '../../../main/electron/ports.js';
 import { createFakeNet, type FakeNet } from '../../fixtures/electron/net.js';
+import { FakeSession } from '../../fixtures/electron/session.js';
 import { startProviderServer, type ProviderServer } from '../../fixtures/provider-server.js';
 import { caught, insidersSettings, settings } from '../../integration/oauth/support.js';
 
@@ -34,7 +35,7 @@ beforeEach(() => {
 });
 
 const noShell = { openExternal: async () => undefined } as Pick<Shell, 'openExternal'>;
-const appPorts = (): CorePorts => createElectronPorts({ net: fake.net, shell: noShell });
+const appPorts = (): CorePorts => createElectronPorts({ net: fake.net, shell: noShell, session: new FakeSession() });
 const context = (extra: Partial<GrantContext> = {}): GrantContext => ({ ports: appPorts(), timeoutMs: 5000, ...extra });
 
 const insiders = (tokenUrl: string) => insidersSettings(server, { tokenUrl });
