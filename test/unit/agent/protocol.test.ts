@@ -50,6 +50,13 @@ describe('agent answers', () => {
     expect(() => parseAgentResponse({ v: 1, id: 4, ok: true, result: token }, 'token', 3)).toThrow('another request');
   });
 
+  it('carries that the account presents a client certificate (never the certificate), and nothing else under that name', () => {
+    const token = { accessToken: 'at', tokenType: 'Bearer', obtainedAt: 1, hasRefreshToken: false, clientCertificate: true };
+    expect(parseAgentResponse({ v: 1, id: 3, ok: true, result: token }, 'token', 3)).toEqual({ ok: true, result: token });
+    expect(() => parseAgentResponse({ v: 1, id: 3, ok: true, result: { ...token, clientCertificate: { key: 'k' } } }, 'token', 3)).toThrow('"clientCertificate" must be true');
+    expect(() => parseAgentResponse({ v: 1, id: 3, ok: true, result: { ...token, clientCertificate: false } }, 'token', 3)).toThrow('"clientCertificate" must be true');
+  });
+
   it('carries an error kind the command line maps to its exit code', () => {
     expect(parseAgentResponse({ v: 1, id: 3, ok: false, error: { kind: 'vault', code: 'ERR_AGENT_DENIED', message: 'no' } }, 'token', 3)).toMatchObject({ ok: false, error: { kind: 'vault' } });
     expect(() => parseAgentResponse({ v: 1, id: 3, ok: false, error: { kind: 'whatever', code: 'E', message: 'm' } }, 'token', 3)).toThrow('known kind');

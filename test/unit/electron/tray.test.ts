@@ -70,6 +70,43 @@ describe('buildTrayMenuTemplate', () => {
   });
 });
 
+describe('client certificate expiry in the tray', () => {
+  const DAY = 86_400_000;
+  const labels = (accounts: TrayAccount[]) => buildTrayMenuTemplate(accounts, NOW, recordingActions().actions).map((item) => item.label ?? item.type);
+
+  it('warns from 30 days before the certificate expires, with its date, and says plainly once it has expired', () => {
+    const template = labels([
+      { name: 'bank A&B', status: 'valid', expiresAt: NOW + 240_000, clientCertificateExpiresAt: Date.UTC(2023, 11, 14, 12) },
+      { name: 'insurer', status: 'none', clientCertificateExpiresAt: NOW - DAY },
+      { name: 'later', status: 'none', clientCertificateExpiresAt: NOW + 31 * DAY },
+    ]);
+    // NOW is 2023-11-14T22:13:20Z: 2023-12-14 is 29.6 days away.
+    expect(template).toContain('The client certificate of bank A&&B expires on 2023-12-14: ask the vendor for a new one.');
+    expect(template).toContain('The client certificate of insurer expired on 2023-11-13: the server refuses every request until you import a new one from the vendor.');
+    expect(template.join('\n')).not.toContain('later expire');
+    const warning = buildTrayMenuTemplate([{ name: 'insurer', status: 'none', clientCertificateExpiresAt: NOW - DAY }], NOW, recordingActions().actions).find((item) => item.label?.startsWith('The client'));
+    expect(warning?.enabled).toBe(false);
+  });
+
+  it('shows the warning once the day comes, on the timer rebuild, through the tray fake', () => {
+    const electron = createFakeElectron({ machine: new FakeMachine('/home/u', '/home/u/.config') });
+    const tray = new electron.module.Tray(electron.module.nativeImage.createFromDataURL('data:image/png;base64,'));
+    let now = NOW;
+    const menu = new TrayMenu({
+      tray: tray as unknown as Pick<Tray, 'setContextMenu' | 'setToolTip'>,
+      buildFromTemplate: (template) => electron.module.Menu.buildFromTemplate(template) as unknown as Menu,
+      actions: recordingActions().actions,
+      now: () => now,
+    });
+    menu.update([{ name: 'bank', status: 'valid', expiresAt: NOW + 240_000, clientCertificateExpiresAt: NOW + 40 * DAY }]);
+    const shown = () => electron.record.trays[0]!.menus.at(-1)!.template.map((item) => item.label);
+    expect(shown().some((label) => label?.includes('client certificate'))).toBe(false);
+    now = NOW + 11 * DAY;
+    menu.rebuild();
+    expect(shown()).toContain(`The client certificate of bank expires on ${new Date(NOW + 40 * DAY).toISOString().slice(0, 10)}: ask the vendor for a new one.`);
+  });
+});
+
 describe('formatExpiry', () => {
   it('covers seconds, minutes, hours, expired and unknown', () => {
     expect(formatExpiry({ name: 'a', status: 'expiring', expiresAt: NOW + 25_500 }, NOW)).toBe('expires in 25 s');
