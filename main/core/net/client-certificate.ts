@@ -114,6 +114,10 @@ export function readPemCertificate(input: { certificateText: string; keyText?: s
   }
   if (keyBlocks.length > 1) return { problem: { setting: keySetting, message: 'this holds more than one private key; give only the key of the certificate' } };
   const keyPem = keyBlocks[0]!.pem;
+  // Without a password OpenSSL only says "interrupted or cancelled": the PEM itself says whether it is encrypted.
+  if (input.keyPassword === undefined && (keyBlocks[0]!.label === 'ENCRYPTED PRIVATE KEY' || /Proc-Type:\s*4,ENCRYPTED/.test(keyPem))) {
+    return { problem: { setting: keySetting, message: 'the private key is encrypted: add client_key_password = "…" with its password' } };
+  }
   let key: KeyObject;
   try {
     key = createPrivateKey({ key: keyPem, format: 'pem', ...(input.keyPassword !== undefined ? { passphrase: input.keyPassword } : {}) });
