@@ -163,6 +163,12 @@ describe('certificates', () => {
     // Signed by its own key under its own name (checkIssued says no: a leaf's keyUsage has no keyCertSign).
     expect(self.cert.issuer).toBe(self.cert.subject);
     expect(self.cert.verify(self.cert.publicKey)).toBe(true);
+
+    // An RSA issuer signs with sha256WithRSAEncryption (1.2.840.113549.1.1.11).
+    const rsaSelf = selfSigned({ commonName: 'rsa-me', usage: 'client', keyType: 'rsa' });
+    expect(rsaSelf.cert.verify(rsaSelf.cert.publicKey)).toBe(true);
+    expect(rsaSelf.cert.raw.includes(oid('1.2.840.113549.1.1.11'))).toBe(true);
+    expect(leaf.cert.raw.includes(oid('1.2.840.10045.4.3.2'))).toBe(true);
   });
 
   it('gives every certificate its own random serial number', () => {
