@@ -12,7 +12,7 @@
  * carry the certificate (an expiry date, the names it is for), one more
  * handshake reads it (peer-certificate.ts).
  */
-import { TransportError } from '../errors.js';
+import { isTokenDeskError, TransportError, type TokenDeskError } from '../errors.js';
 import { altNames, probePeerCertificate, type PeerCertificateFacts } from './peer-certificate.js';
 
 /** What went wrong with a secure connection, as a user would tell it apart. */
@@ -242,9 +242,13 @@ export interface ExplainOptions {
 
 /**
  * The TransportError for a fetch that threw: ERR_TLS, ERR_PROXY or
- * ERR_NETWORK, naming `what` and its address (never its query).
+ * ERR_NETWORK, naming `what` and its address (never its query). A
+ * TokenDesk error from the port itself (a proxy variable that cannot be
+ * used, a client certificate that does not load) already says what is
+ * wrong and is returned as it is.
  */
-export async function explainFetchFailure(error: unknown, what: string, target: URL, options: ExplainOptions = {}): Promise<TransportError> {
+export async function explainFetchFailure(error: unknown, what: string, target: URL, options: ExplainOptions = {}): Promise<TokenDeskError> {
+  if (isTokenDeskError(error)) return error;
   const facts = failureFacts(error);
   const shown = `${target.origin}${target.pathname}${target.search ? '?…' : ''}`;
   const tls = facts.codes.map((c) => ({ code: c, problem: tlsProblemOf(c) })).find((entry) => entry.problem !== undefined);
@@ -260,9 +264,13 @@ export async function explainFetchFailure(error: unknown, what: string, target: 
   if (facts.proxy || chromiumProxy) {
     return new TransportError('ERR_PROXY', explainProxy(facts, facts.proxy, chromiumProxy ?? code, what, shown), {}, { cause: error });
   }
+  // TLS 1.3 servers check the client certificate after the handshake: a refused one often reaches Node only as a reset.
+  const resetAfterCertificate = facts.clientCertificate && (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE');
   return new TransportError(
     'ERR_NETWORK',
-    `Could not talk to the ${what} at ${shown}${code ? ` (${code})` : ''}. Check the address and the network connection.`,
+    resetAfterCertificate
+      ? `The ${what} at ${shown} closed the connection (${code}) after TokenDesk presented the account's client certificate. Servers do this when they do not accept the certificate: ask the vendor whether it is registered for this account.`
+      : `Could not talk to the ${what} at ${shown}${code ? ` (${code})` : ''}. Check the address and the network connection.`,
     {},
     { cause: error },
   );

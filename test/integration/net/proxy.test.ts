@@ -1,0 +1,242 @@
+/**
+ * The command line behind a company proxy. The token endpoint is https on
+ * 127.0.0.1 under the name `token.corp.test`, with a certificate for that
+ * name from a test authority. Only the CONNECT proxy fixture resolves the
+ * name (RFC 6761 `.test` never resolves in DNS), so a request that arrives
+ * went through the proxy; the proxy counts its tunnels.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { TransportError } from '../../../main/core/errors.js';
+import { createNodeFetch, type NodeFetch } from '../../../main/core/net/node-fetch.js';
+import { runClientCredentialsGrant } from '../../../main/core/oauth/grants/client-credentials.js';
+import { runPasswordGrant } from '../../../main/core/oauth/grants/password.js';
+import { refreshAccessToken, revokeToken } from '../../../main/core/oauth/index.js';
+import { randomBytes } from 'node:crypto';
+import { systemClock, type CorePorts } from '../../../main/core/ports.js';
+import type { AccountSettings } from '../../../shared/account.js';
+import { startConnectProxy, type ConnectProxy } from '../../fixtures/connect-proxy.js';
+import { startProviderServer, type ProviderServer } from '../../fixtures/provider-server.js';
+import { createAuthority } from '../../fixtures/tls/pki.js';
+import { runCli, waitForStderr } from '../../helpers/run-cli.js';
+import { useTempDir } from '../../helpers/temp-dir.js';
+
+const CORP_HOST = 'token.corp.test';
+const authority = createAuthority({ commonName: 'Example Corp Root CA' });
+const serverIdentity = authority.issue({ commonName: CORP_HOST, dnsNames: [CORP_HOST, 'localhost'], ipAddresses: ['127.0.0.1'], usage: 'server' });
+
+let provider: ProviderServer;
+let proxy: ConnectProxy;
+let corpUrl: string;
+const opened: NodeFetch[] = [];
+
+beforeAll(async () => {
+  provider = await startProviderServer({ tls: serverIdentity });
+  proxy = await startConnectProxy({ hosts: [CORP_HOST] });
+  corpUrl = provider.url.replace('localhost', CORP_HOST).replace('127.0.0.1', CORP_HOST);
+});
+afterAll(async () => {
+  await Promise.all(opened.map((f) => f.close()));
+  await Promise.all([provider.close(), proxy.close()]);
+});
+beforeEach(() => {
+  proxy.tunnels.length = 0;
+});
+
+function portsThrough(env: Record<string, string>, options: { trust?: boolean } = {}): CorePorts {
+  const fetch = createNodeFetch({ env, ...(options.trust === false ? {} : { ca: [authority.certPem] }) });
+  opened.push(fetch);
+  return { fetch, clock: systemClock, randomBytes: (n) => new Uint8Array(randomBytes(n)) };
+}
+
+function myfiber(base: string): AccountSettings {
+  return {
+    name: 'myfiber',
+    grant: 'client_credentials',
+    tokenUrl: `${base}/myfiber/oauth/v2/token`,
+    clientId: provider.clients.myfiber.clientId,
+    clientSecret: provider.clients.myfiber.clientSecret!,
+    clientAuth: 'body',
+    scopes: [],
+    scopeSeparator: ' ',
+    extra: {},
+  };
+}
+
+function insiders(base: string): AccountSettings {
+  return {
+    name: 'insiders',
+    grant: 'password',
+    tokenUrl: `${base}/insiders/oauth2/token/`,
+    revokeUrl: `${base}/insiders/oauth2/revoke-token/`,
+    clientId: provider.clients.insiders.clientId,
+    clientSecret: provider.clients.insiders.clientSecret!,
+    clientAuth: 'basic',
+    username: provider.users.insiders.username,
+    password: provider.users.insiders.password,
+    scopes: ['all'],
+    scopeSeparator: ' ',
+    extra: {},
+  };
+}
+
+async function failure(promise: Promise<unknown>): Promise<TransportError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(TransportError);
+  return error as TransportError;
+}
+
+describe('HTTPS_PROXY: every request of a grant goes through the proxy', () => {
+  it('client_credentials reaches a host only the proxy resolves, through one CONNECT tunnel to it', async () => {
+    const tokens = await runClientCredentialsGrant(myfiber(corpUrl), { ports: portsThrough({ HTTPS_PROXY: proxy.url }) });
+    expect(tokens.accessToken.length).toBeGreaterThan(10);
+    expect(proxy.tunnels).toEqual([{ target: `${CORP_HOST}:${new URL(corpUrl).port}`, status: 200 }]);
+  });
+
+  it('password, refresh and revoke all go through it too (lower-case https_proxy)', async () => {
+    const ctx = { ports: portsThrough({ https_proxy: proxy.url }) };
+    const settings = insiders(corpUrl);
+    const first = await runPasswordGrant(settings, ctx);
+    const refreshed = await refreshAccessToken(settings, first.refreshToken!, ctx);
+    await revokeToken(settings, refreshed.accessToken, 'access_token', ctx);
+    expect(provider.isAccessTokenActive('insiders', refreshed.accessToken)).toBe(false);
+    expect(proxy.tunnels.length).toBeGreaterThanOrEqual(1);
+    expect(proxy.tunnels.every((t) => t.target === `${CORP_HOST}:${new URL(corpUrl).port}` && t.status === 200)).toBe(true);
+    expect(provider.requestsTo('/insiders/oauth2/token/')).not.toHaveLength(0);
+  });
+
+  it('never sends loopback to the proxy: localhost and 127.0.0.1 go straight, even with NO_PROXY unset', async () => {
+    const ports = portsThrough({ HTTPS_PROXY: proxy.url });
+    await runClientCredentialsGrant(myfiber(provider.url.replace('127.0.0.1', 'localhost')), { ports });
+    await runClientCredentialsGrant(myfiber(provider.url.replace('localhost', '127.0.0.1')), { ports });
+    expect(proxy.tunnels).toEqual([]);
+  });
+
+  it('keeps trusting only real authorities through the tunnel: an untrusted certificate is ERR_TLS', async () => {
+    const error = await failure(runClientCredentialsGrant(myfiber(corpUrl), { ports: portsThrough({ HTTPS_PROXY: proxy.url }, { trust: false }) }));
+    expect(error.code).toBe('ERR_TLS');
+    expect(error.message).toContain('was not issued by an authority this computer trusts');
+    expect(proxy.tunnels).toHaveLength(1);
+  });
+});
+
+describe('proxy failures in plain words (ERR_PROXY)', () => {
+  let guarded: ConnectProxy;
+  beforeAll(async () => {
+    guarded = await startConnectProxy({ hosts: [CORP_HOST], credentials: 'alice:s3cr@t' });
+  });
+  afterAll(async () => guarded.close());
+
+  it('passes the user name and password of the proxy URL (percent-encoded) as Proxy-Authorization', async () => {
+    const url = guarded.url.replace('http://', 'http://alice:s3cr%40t@');
+    await runClientCredentialsGrant(myfiber(corpUrl), { ports: portsThrough({ HTTPS_PROXY: url }) });
+    expect(guarded.tunnels.at(-1)).toMatchObject({ credentials: 'alice:s3cr@t', status: 200 });
+  });
+
+  it('a 407 without credentials says the proxy wants a user name and password, and where to put them', async () => {
+    const error = await failure(runClientCredentialsGrant(myfiber(corpUrl), { ports: portsThrough({ HTTPS_PROXY: guarded.url }) }));
+    expect(error.code).toBe('ERR_PROXY');
+    expect(error.message).toBe(
+      `The proxy ${guarded.url} asks for a user name and password (HTTP 407 Proxy Authentication Required). For the command line, put them in HTTPS_PROXY as http://user:password@proxy:port (percent-encode special characters).`,
+    );
+  });
+
+  it('a 407 with wrong credentials says they were refused, and never shows them', async () => {
+    const url = guarded.url.replace('http://', 'http://alice:wrong-pass@');
+    const error = await failure(runClientCredentialsGrant(myfiber(corpUrl), { ports: portsThrough({ HTTPS_PROXY: url }) }));
+    expect(error.code).toBe('ERR_PROXY');
+    expect(error.message).toContain(`The proxy ${guarded.url} refused the user name and password it was given (HTTP 407).`);
+    expect(error.message).not.toContain('wrong-pass');
+  });
+
+  it('a proxy that cannot reach the server (502) is named as the proxy, not the server', async () => {
+    const unknown = corpUrl.replace(CORP_HOST, 'nowhere.corp.test');
+    const error = await failure(runClientCredentialsGrant(myfiber(unknown), { ports: portsThrough({ HTTPS_PROXY: proxy.url }) }));
+    expect(error.code).toBe('ERR_PROXY');
+    expect(error.message).toContain(`The proxy ${proxy.url} could not connect to the token endpoint at ${unknown}/myfiber/oauth/v2/token (HTTP 502).`);
+  });
+
+  it('a proxy that is not there: "Could not reach the proxy", with its address', async () => {
+    const gone = await startConnectProxy({ hosts: [] });
+    await gone.close();
+    const error = await failure(runClientCredentialsGrant(myfiber(corpUrl), { ports: portsThrough({ HTTPS_PROXY: `${gone.url}` }) }));
+    expect(error.code).toBe('ERR_PROXY');
+    expect(error.message).toContain(`Could not reach the proxy ${gone.url} (ECONNREFUSED).`);
+  });
+});
+
+describe('the tokendesk command behind the proxy', () => {
+  const dir = useTempDir('tokendesk-proxy-');
+  let caFile: string;
+  let credentials: string;
+  beforeAll(async () => {
+    caFile = await dir.write('corp-root.pem', authority.certPem);
+    const s = myfiber(corpUrl);
+    credentials = await dir.write('myfiber.toml', `grant = "client_credentials"\ntoken_url = "${s.tokenUrl}"\nclient_id = "${s.clientId}"\nclient_secret = "${s.clientSecret}"\nclient_auth = "body"\n`);
+  });
+
+  it('gets a token through HTTPS_PROXY, trusting the company authority from NODE_EXTRA_CA_CERTS (exit 0)', async () => {
+    const result = await runCli(['token', '--from', credentials], { env: { HTTPS_PROXY: proxy.url, NODE_EXTRA_CA_CERTS: caFile } });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim().length).toBeGreaterThan(10);
+    expect(proxy.tunnels.map((t) => t.status)).toEqual([200]);
+  });
+
+  it('without the authority: exit 4, in plain words, naming NODE_EXTRA_CA_CERTS', async () => {
+    const result = await runCli(['token', '--from', credentials], { env: { HTTPS_PROXY: proxy.url } });
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain('was not issued by an authority this computer trusts');
+    expect(result.stderr).toContain('NODE_EXTRA_CA_CERTS');
+  });
+
+  it('a proxy that wants credentials: exit 4 with the 407 explained', async () => {
+    const guarded = await startConnectProxy({ hosts: [CORP_HOST], credentials: 'bob:pw' });
+    try {
+      const result = await runCli(['token', '--from', credentials], { env: { HTTPS_PROXY: guarded.url, NODE_EXTRA_CA_CERTS: caFile } });
+      expect(result.code).toBe(4);
+      expect(result.stderr).toContain('asks for a user name and password (HTTP 407 Proxy Authentication Required)');
+    } finally {
+      await guarded.close();
+    }
+  });
+
+  it('an unusable HTTPS_PROXY is a usage error naming the variable (exit 2)', async () => {
+    const result = await runCli(['token', '--from', credentials], { env: { HTTPS_PROXY: 'ftp://proxy.corp.test:21', NODE_EXTRA_CA_CERTS: caFile } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('The proxy address in HTTPS_PROXY starts with ftp://');
+    expect(proxy.tunnels).toEqual([]);
+  });
+
+  it('the authorization code flow: the exchange goes through the proxy, the loopback redirect never does', async () => {
+    const { clientId, clientSecret } = provider.clients.netrex;
+    const file = await dir.write(
+      'netrex.toml',
+      `grant = "authorization_code"\nauthorize_url = "${corpUrl}/netrex/oauth2/auth/"\ntoken_url = "${corpUrl}/netrex/oauth2/token"\nclient_id = "${clientId}"\nclient_secret = "${clientSecret}"\nclient_auth = "query"\nscopes = ["read"]\nscope_separator = ","\n`,
+    );
+    // The user's browser uses the same proxy to reach the vendor's login page.
+    const browser = createNodeFetch({ env: { HTTPS_PROXY: proxy.url }, ca: [authority.certPem] });
+    opened.push(browser);
+    const result = await runCli(['token', '--from', file, '--no-browser'], {
+      env: { HTTPS_PROXY: proxy.url, NODE_EXTRA_CA_CERTS: caFile },
+      onSpawn: (child) => {
+        void waitForStderr(child, /Open this URL in your browser: (\S+)/).then(async (match) => {
+          let current = match[1]!;
+          for (let hop = 0; hop < 10; hop++) {
+            const response = await browser(current, { redirect: 'manual' });
+            await response.body?.cancel();
+            const location = response.headers.get('location');
+            if (!location || response.status < 300 || response.status >= 400) break;
+            current = new URL(location, current).href;
+          }
+        });
+      },
+    });
+    expect(result.stderr).not.toMatch(/ERR_/);
+    expect(result.code).toBe(0);
+    expect(proxy.tunnels.every((t) => t.target.startsWith(`${CORP_HOST}:`))).toBe(true);
+    expect(provider.requestsTo('/netrex/oauth2/token')).not.toHaveLength(0);
+  });
+});
