@@ -64,6 +64,25 @@ export function isProtocolParam(kind: RequestKind, name: string, settings: Proto
   return PROTOCOL_PARAMS[kind].includes(folded);
 }
 
+/**
+ * The extras without any named `name` (any case) in the kinds where TokenDesk
+ * sends `resource` and `audience` itself: what an edit that sets one of those
+ * settings keeps, since the setting now says what the extra said (an older
+ * file's `[extra.token] audience`), and both at once would be refused.
+ */
+export function withoutTargetExtras(extra: AccountSettings['extra'], names: readonly ('resource' | 'audience')[]): AccountSettings['extra'] {
+  const out: AccountSettings['extra'] = {};
+  for (const [kind, params] of Object.entries(extra) as [RequestKind, Record<string, string> | undefined][]) {
+    if (!params) continue;
+    if (!TARGET_KINDS.has(kind)) {
+      out[kind] = params;
+      continue;
+    }
+    out[kind] = Object.fromEntries(Object.entries(params).filter(([name]) => !(names as readonly string[]).includes(name.toLowerCase())));
+  }
+  return out;
+}
+
 /** The account's extra parameters for `kind`, without any that would replace a protocol parameter. */
 export function extraParams(settings: Pick<AccountSettings, 'extra'> & ProtocolParamSettings, kind: RequestKind): Record<string, string> {
   const out: Record<string, string> = {};
