@@ -106,6 +106,26 @@ export interface AccountSettings {
   clientCertificate?: ClientCertificate;
   /** Optional GET endpoint to test a token. */
   apiUrl?: string;
+  /**
+   * RFC 8707 resource indicators: the APIs the token is for, each an absolute
+   * URI without a fragment (kept exactly as written: servers compare them as
+   * strings). Sent as one `resource` parameter per value on the authorization
+   * request, the device authorization request, every token request and every
+   * refresh. Undefined when none.
+   * @see https://www.rfc-editor.org/rfc/rfc8707#section-2
+   */
+  resource?: string[];
+  /**
+   * The `audience` request parameter, sent on the same requests as `resource`,
+   * once. One text, not a list, because every vendor that reads `audience`
+   * outside token exchange reads ONE parameter: Auth0 takes one API
+   * identifier, Ory Hydra takes several audiences space-separated in that one
+   * value (`audience = "https://a https://b"` is sent as written). Repeating
+   * the parameter, as RFC 8693 2.1 allows for token exchange, would break
+   * both. Several targets in the standard way are what `resource` is for.
+   * @see https://www.rfc-editor.org/rfc/rfc8693#section-2.1
+   */
+  audience?: string;
   /** Extra form parameters per request kind. */
   extra: Partial<Record<RequestKind, Record<string, string>>>;
   /**

@@ -67,6 +67,9 @@ export const PublicAccountSchema = v.object({
   username: v.optional(v.string()),
   scopes: v.array(v.string()),
   scopeSeparator: v.string(),
+  /** RFC 8707 resource indicators (shared/account.ts). */
+  resource: v.optional(v.array(v.string())),
+  audience: v.optional(v.string()),
   redirectUri: v.optional(v.string()),
   key: v.optional(v.object({ type: v.string(), keyId: v.string(), userId: v.optional(v.string()), clientId: v.optional(v.string()) })),
   apiUrl: v.optional(v.string()),
@@ -121,6 +124,10 @@ export const AccountPatchSchema = v.strictObject({
   password: v.optional(ShortText),
   accessToken: v.optional(v.pipe(v.string(), v.maxLength(65536))),
   scopes: v.optional(v.pipe(v.array(ShortText), v.maxLength(100))),
+  /** An empty list removes the resources; checked as URIs by the account's validation. */
+  resource: v.optional(v.pipe(v.array(ShortText), v.maxLength(100))),
+  /** Empty removes the audience. */
+  audience: v.optional(ShortText),
   redirectUri: v.optional(ShortText),
   apiUrl: v.optional(ShortText),
   notes: v.optional(ShortText),

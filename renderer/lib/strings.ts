@@ -189,6 +189,8 @@ export const S = {
     renamed: (name: string) => `Account renamed to “${name}”.`,
     editTitle: 'Edit account',
     secretKeep: 'Leave empty to keep the stored one.',
+    resourceHelp: 'The addresses of the APIs the token is for (RFC 8707), separated by spaces or one per line. Sent with every sign-in, token and refresh request.',
+    audienceHelp: 'The API identifier some providers ask for (Auth0: the API’s identifier). Sent as written.',
     updated: 'Changes saved.',
     fields: {
       provider: 'Provider',
@@ -205,6 +207,8 @@ export const S = {
       accessToken: 'Personal access token',
       key: 'Key',
       scopes: 'Scopes',
+      resource: 'Resources (APIs)',
+      audience: 'Audience',
       redirectUri: 'Redirect address',
       apiUrl: 'Test address',
       notes: 'Notes',

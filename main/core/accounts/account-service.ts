@@ -30,6 +30,7 @@ import { accountProblems, validateAccount } from '../import/index.js';
 import type { AuthorizationFlows } from '../oauth/authorization-flows.js';
 import type { AuthorizationPrompt, DeviceCodePrompt, GrantContext } from '../oauth/context.js';
 import { isInteractiveGrant, obtainToken, refreshAccessToken, resolveEndpoints, revokeToken } from '../oauth/index.js';
+import { withoutTargetExtras } from '../oauth/protocol-params.js';
 import { basicCredentialSecrets, redactSecrets } from '../oauth/redaction.js';
 import { isRepresentableTime } from '../oauth/token-response.js';
 import type { CorePorts } from '../ports.js';
@@ -217,6 +218,10 @@ export class AccountService {
         }
         (next as unknown as Record<string, unknown>)[field] = value;
       }
+      // Setting resource or audience in the window takes over an extra of that name
+      // (all the form can show of it is the setting), instead of a refusal it cannot fix.
+      const takenOver = (['resource', 'audience'] as const).filter((field) => patch[field] !== undefined);
+      if (takenOver.length > 0) next.extra = withoutTargetExtras(next.extra, takenOver);
       const changes = exposureChanges(withDiscovered(account), next);
       if (changes.length > 0) {
         const stored = account.settings;

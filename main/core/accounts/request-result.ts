@@ -72,6 +72,8 @@ function mergeTimes(stored: readonly number[], added: readonly number[]): number
 const GRANT_IDENTITY_FIELDS: readonly (keyof AccountSettings)[] = [
   'grant', 'tokenUrl', 'authorizeUrl', 'revokeUrl', 'deviceAuthorizationUrl', 'issuer', 'clientId', 'clientSecret', 'clientAuth',
   'username', 'password', 'scopes', 'key', 'accessToken', 'redirectUri',
+  // A token issued for another API (RFC 8707 `aud`) is no token for this one.
+  'resource', 'audience',
 ];
 
 export function grantIdentityChanged(before: AccountSettings, after: AccountSettings): boolean {

@@ -108,6 +108,11 @@ function toSettingsPatch(patch: AccountPatch): Partial<AccountSettings> {
   for (const [key, value] of Object.entries(patch) as [keyof AccountPatch, unknown][]) {
     if (value === undefined) continue;
     if ((key === 'clientSecret' || key === 'password' || key === 'accessToken') && value === '') continue;
+    if (key === 'resource' && Array.isArray(value)) {
+      const resource = value.map((item: string) => item.trim()).filter((item) => item !== '');
+      out.resource = resource.length > 0 ? resource : undefined;
+      continue;
+    }
     (out as Record<string, unknown>)[key] = typeof value === 'string' ? value.trim() || undefined : value;
   }
   return out;

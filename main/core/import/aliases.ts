@@ -26,6 +26,8 @@ export const CANONICAL_KEYS = [
   'password',
   'scopes',
   'scope_separator',
+  'resource',
+  'audience',
   'redirect_uri',
   'key',
   'key_file',
@@ -71,6 +73,10 @@ const KEY_ALIASES: Record<string, CanonicalKey> = {
   login: 'username',
   scope: 'scopes',
   scope_delimiter: 'scope_separator',
+  // RFC 8707 calls the values "resource indicators"; MCP clients and Azure AD v1 say resource(s).
+  resources: 'resource',
+  resource_indicator: 'resource',
+  resource_indicators: 'resource',
   redirect_url: 'redirect_uri',
   callback_url: 'redirect_uri',
   callback_uri: 'redirect_uri',
@@ -180,8 +186,18 @@ export function suggestName(written: string, known: readonly string[], aliases: 
   return best.name;
 }
 
+/**
+ * Names suggested but never accepted. `aud` is the claim inside a JWT, and in
+ * a jwt_bearer account it could as well mean the signed assertion's audience
+ * (which is `issuer`): mapping it to the `audience` request parameter would
+ * silently send something else than the user meant, so it is only a hint.
+ */
+const SUGGESTED_ONLY: Record<string, CanonicalKey> = {
+  aud: 'audience',
+};
+
 export function suggestKey(written: string): string | undefined {
-  return suggestName(written, CANONICAL_KEYS, KEY_ALIASES);
+  return suggestName(written, CANONICAL_KEYS, { ...KEY_ALIASES, ...SUGGESTED_ONLY });
 }
 
 const GRANT_ALIASES: Record<string, GrantType> = {

@@ -180,6 +180,31 @@ export function normaliseTable(table: Record<string, unknown>, tablePath: readon
         } else wrongType('a list of texts, such as ["openid", "profile"], or one text');
         break;
       }
+      case 'resource': {
+        // Checked as URIs by validate.ts (the same rule for an edit); here only the shape.
+        const values = typeof value === 'string' ? [value] : Array.isArray(value) && value.every((item) => typeof item === 'string') ? value : undefined;
+        if (!values) {
+          wrongType('a web address in quotes, or a list of them such as ["https://api.example/a", "https://api.example/b"]');
+          break;
+        }
+        // Kept as written (servers compare resource indicators as strings); a value given twice is sent once.
+        const cleaned = [...new Set(values.map(cleanString).filter((item) => item !== ''))];
+        if (cleaned.length > 0) out.explicit.resource = cleaned;
+        break;
+      }
+      case 'audience': {
+        if (Array.isArray(value)) {
+          problem(
+            'ERR_INPUT_FIELD',
+            `"${written}" is one text, not a list: servers read a single audience (Ory Hydra takes several separated by spaces in that one text); for several APIs give resource = ["…", "…"] instead`,
+            path,
+          );
+          break;
+        }
+        const v = text();
+        if (v !== undefined) out.explicit.audience = v;
+        break;
+      }
       case 'token_lifetime': {
         const n = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
         if (typeof n === 'number' && Number.isInteger(n) && n > MAX_TOKEN_LIFETIME_SECONDS) {

@@ -189,7 +189,8 @@ export function accountProblems(s: AccountSettings): FieldProblem[] {
       });
     }
   }
-  const hasScopes = Array.isArray(s.scopes) && s.scopes.length > 0;
+  problems.push(...targetProblems(s));
+  const reserved = { scopes: Array.isArray(s.scopes) ? s.scopes : [], resource: s.resource, audience: s.audience };
   for (const [kind, params] of Object.entries(s.extra ?? {})) {
     if (!(REQUEST_KINDS as readonly string[]).includes(kind)) {
       problems.push({ code: 'ERR_INPUT_UNKNOWN', key: 'extra', message: `extra.${kind} is not a request kind; expected one of ${REQUEST_KINDS.join(', ')}` });
@@ -197,14 +198,17 @@ export function accountProblems(s: AccountSettings): FieldProblem[] {
     }
     // No extra may replace a protocol parameter (protocol-params.ts says which, per kind, and why).
     for (const name of Object.keys(params ?? {})) {
-      if (!isProtocolParam(kind as RequestKind, name, hasScopes)) continue;
+      if (!isProtocolParam(kind as RequestKind, name, reserved)) continue;
+      const folded = name.toLowerCase();
       problems.push({
         code: 'ERR_INPUT_FIELD',
         key: 'extra',
         message:
-          name.toLowerCase() === 'scope'
+          folded === 'scope'
             ? `extra.${kind}.${name} cannot be set: TokenDesk sends the account's scopes as scope in ${describeKind(kind as RequestKind)}; change scopes instead`
-            : `extra.${kind}.${name} cannot be set: TokenDesk sets ${name.toLowerCase()} itself in ${describeKind(kind as RequestKind)}, and an extra parameter may add to a request but never replace what the protocol sends`,
+            : folded === 'resource' || folded === 'audience'
+              ? `extra.${kind}.${name} and ${folded} both set the ${folded} parameter; keep only ${folded} = … (TokenDesk sends it in every authorization, token and refresh request) and remove extra.${kind}.${name}`
+              : `extra.${kind}.${name} cannot be set: TokenDesk sets ${folded} itself in ${describeKind(kind as RequestKind)}, and an extra parameter may add to a request but never replace what the protocol sends`,
       });
     }
   }
@@ -221,6 +225,51 @@ export function accountProblems(s: AccountSettings): FieldProblem[] {
     }
   }
   return problems;
+}
+
+/** RFC 8707 2: "an absolute URI ... MUST NOT include a fragment component". */
+const ABSOLUTE_URI = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s#]+$/;
+
+/**
+ * `resource` values are absolute URIs without a fragment (any scheme: they
+ * name an API, TokenDesk never connects to them, so the https rule of the
+ * endpoints does not apply); `audience` is one non-empty text. Messages name
+ * the value by its place in the list, never quote it: a value in the wrong
+ * field may be a secret.
+ * @see https://www.rfc-editor.org/rfc/rfc8707#section-2
+ */
+function targetProblems(s: Pick<AccountSettings, 'resource' | 'audience'>): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  if (s.resource !== undefined) {
+    if (!Array.isArray(s.resource) || s.resource.some((value) => typeof value !== 'string')) {
+      return [{ code: 'ERR_INPUT_FIELD', key: 'resource', message: 'resource must be a list of web addresses' }];
+    }
+    s.resource.forEach((value, index) => {
+      const which = s.resource!.length === 1 ? 'resource' : `resource value ${index + 1} of ${s.resource!.length}`;
+      if (value.includes('#')) {
+        problems.push({ code: 'ERR_INPUT_FIELD', key: 'resource', message: `${which} must not contain a fragment (the part after #): RFC 8707 forbids one in a resource indicator` });
+      } else if (!ABSOLUTE_URI.test(value) || !parses(value)) {
+        problems.push({
+          code: 'ERR_INPUT_FIELD',
+          key: 'resource',
+          message: `${which} is not an absolute address (expected the API's address with its scheme, such as https://api.example.com/, as RFC 8707 requires)`,
+        });
+      }
+    });
+  }
+  if (s.audience !== undefined && (typeof s.audience !== 'string' || s.audience.trim() === '')) {
+    problems.push({ code: 'ERR_INPUT_FIELD', key: 'audience', message: 'audience is empty: give the API identifier the provider names, or leave the line out' });
+  }
+  return problems;
+}
+
+function parses(value: string): boolean {
+  try {
+    new URL(value);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function describeKind(kind: RequestKind): string {

@@ -14,7 +14,8 @@
  * client certificate (Chromium's `net` cannot present one from a file).
  */
 import { createSecureContext, type SecureContext } from 'node:tls';
-import { Agent, EnvHttpProxyAgent, ProxyAgent, fetch as undiciFetch, type Dispatcher } from 'undici';
+import type * as UndiciModule from 'undici';
+import type { Agent, Dispatcher, ProxyAgent } from 'undici';
 import { InputError } from '../errors.js';
 import { isLoopbackHost } from '../oauth/loopback.js';
 import type { ClientTlsIdentity, FetchLike } from '../ports.js';
@@ -34,6 +35,15 @@ export interface NodeFetchOptions {
   /** Presented on every connection this fetch opens. */
   clientCertificate?: ClientTlsIdentity;
 }
+
+type Undici = typeof UndiciModule;
+let undiciLoading: Promise<Undici> | undefined;
+/**
+ * undici takes over 100 ms to load, more than Node itself takes to start:
+ * it is loaded on the first request, so a command that answers from the
+ * vault's cached token or from the agent never pays for it.
+ */
+const loadUndici = (): Promise<Undici> => (undiciLoading ??= import('undici'));
 
 export type NodeFetch = FetchLike & {
   /** Closes idle connections; requests in flight finish. */
@@ -108,21 +118,21 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
     proxyContext ??= secureContextFor(options.ca ?? trustedAuthorities(), undefined);
     return { secureContext: proxyContext };
   };
-  const directAgent = () => (direct ??= new Agent({ connect: requestTls() }));
-  const proxyAgent = (proxy: string) => {
+  const directAgent = (undici: Undici) => (direct ??= new undici.Agent({ connect: requestTls() }));
+  const proxyAgent = (undici: Undici, proxy: string) => {
     let agent = byProxy.get(proxy);
     if (!agent) {
-      agent = new ProxyAgent({ uri: proxy, requestTls: requestTls(), proxyTls: proxyTls() });
+      agent = new undici.ProxyAgent({ uri: proxy, requestTls: requestTls(), proxyTls: proxyTls() });
       byProxy.set(proxy, agent);
     }
     return agent;
   };
-  const envAgent = () => {
+  const envAgent = (undici: Undici) => {
     if (!fromEnv) {
       const settings = proxySettingsFromEnv(options.env ?? {});
       // Every field explicit: undici would otherwise read process.env itself, and fall back from https to the http proxy.
       const agent = settings.httpsProxy || settings.httpProxy
-        ? new EnvHttpProxyAgent({
+        ? new undici.EnvHttpProxyAgent({
             httpProxy: settings.httpProxy ?? '',
             httpsProxy: settings.httpsProxy ?? '',
             noProxy: settings.noProxy ?? '',
@@ -130,32 +140,33 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
             requestTls: requestTls(),
             proxyTls: proxyTls(),
           })
-        : directAgent();
+        : directAgent(undici);
       fromEnv = { agent, ...settings };
     }
     return fromEnv;
   };
 
   /** The dispatcher for `url` and the proxy it may use (for messages). */
-  const route = async (url: URL): Promise<{ dispatcher: Dispatcher; proxy?: string }> => {
-    if (isLoopbackHost(url.hostname)) return { dispatcher: directAgent() };
+  const route = async (undici: Undici, url: URL): Promise<{ dispatcher: Dispatcher; proxy?: string }> => {
+    if (isLoopbackHost(url.hostname)) return { dispatcher: directAgent(undici) };
     if (options.resolveProxy) {
       const proxy = await options.resolveProxy(url);
-      return proxy ? { dispatcher: proxyAgent(proxy), proxy } : { dispatcher: directAgent() };
+      return proxy ? { dispatcher: proxyAgent(undici, proxy), proxy } : { dispatcher: directAgent(undici) };
     }
-    const env = envAgent();
+    const env = envAgent(undici);
     const proxy = url.protocol === 'https:' ? env.httpsProxy : env.httpProxy;
     // No proxy for this scheme: straight out, never through the other scheme's proxy.
-    if (!proxy || bypassesProxy(url, env.noProxy)) return { dispatcher: directAgent() };
+    if (!proxy || bypassesProxy(url, env.noProxy)) return { dispatcher: directAgent(undici) };
     return { dispatcher: env.agent, proxy };
   };
 
   const fetchViaNode = (async (input: string | URL, init?: RequestInit) => {
     const url = new URL(input);
-    const { dispatcher, proxy } = await route(url);
+    const undici = await loadUndici();
+    const { dispatcher, proxy } = await route(undici, url);
     try {
       // undici's fetch types are its own copies of the DOM ones; the shapes are the same.
-      const response = await undiciFetch(url, { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher });
+      const response = await undici.fetch(url, { ...(init as Parameters<Undici['fetch']>[1]), dispatcher });
       return response as unknown as Response;
     } catch (error) {
       if (init?.signal?.aborted || (!proxy && !options.clientCertificate)) throw error;

@@ -14,6 +14,7 @@ import type { CallbackOutcome, LoopbackListener } from './loopback-listener.js';
 import { loopbackBindAddress } from './loopback.js';
 import { computeCodeChallenge, generateCodeVerifier, generateState } from './pkce.js';
 import { extraParams } from './protocol-params.js';
+import { setTargetQuery } from './resource-indicators.js';
 import { requestTokens } from './token-endpoint.js';
 
 /** SPEC 3: a pending flow expires after 10 minutes. */
@@ -367,11 +368,13 @@ function planRedirect(redirectUri: string | undefined): RedirectPlan {
 /**
  * The authorization request URL: the configured URL, then the account's
  * extra parameters (without any protocol parameter, protocol-params.ts), then
- * every protocol parameter last, so that nothing configured can replace one
+ * every protocol parameter last (RFC 8707 `resource` once per value, and
+ * `audience`, among them), so that nothing configured can replace one
  * (an extra `response_type=token` would turn this into the implicit grant, an
  * extra `redirect_uri` would send the code elsewhere).
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.1
  * @see https://www.rfc-editor.org/rfc/rfc7636#section-4.3
+ * @see https://www.rfc-editor.org/rfc/rfc8707#section-2.1
  */
 export function buildAuthorizeUrl(settings: AccountSettings, p: { redirectUri: string; state: string; codeChallenge: string }): string {
   const url = new URL(settings.authorizeUrl!);
@@ -381,6 +384,7 @@ export function buildAuthorizeUrl(settings: AccountSettings, p: { redirectUri: s
   q.set('client_id', settings.clientId!);
   q.set('redirect_uri', p.redirectUri);
   if (settings.scopes.length > 0) q.set('scope', settings.scopes.join(settings.scopeSeparator || ' '));
+  setTargetQuery(q, settings);
   q.set('state', p.state);
   q.set('code_challenge', p.codeChallenge);
   q.set('code_challenge_method', 'S256');

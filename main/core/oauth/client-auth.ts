@@ -9,6 +9,8 @@ import { InputError } from '../errors.js';
 import type { GrantContext } from './context.js';
 import { assertAudienceOrigin, createJwtAssertion } from './jwt-assertion.js';
 import { basicAuthorization, basicVariantsDiffer, formEncode } from './basic-credentials.js';
+import type { RequestParams } from './request-params.js';
+import { toSearchParams } from './request-params.js';
 
 export const JWT_BEARER_CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
@@ -36,7 +38,8 @@ export function appendQuery(url: string, params: URLSearchParams): string {
 
 /**
  * Authenticates a request with `method`. `params` are the request parameters
- * (extras and protocol, already merged with the protocol last); client
+ * (extras and protocol, already merged with the protocol last; an array
+ * value goes on the wire once per element, as RFC 8707 `resource` does); client
  * authentication is set after them, so nothing in `params` can replace it.
  * `audience` is the client assertion's `aud` for private_key_jwt; it must be
  * on the endpoint's origin (checked before signing).
@@ -48,11 +51,11 @@ export async function authenticateRequest(
   method: ClientAuthMethod,
   settings: AccountSettings,
   endpointUrl: string,
-  params: Record<string, string>,
+  params: RequestParams,
   ctx: GrantContext,
   audience: string = endpointUrl,
 ): Promise<WireRequest> {
-  const form = new URLSearchParams(params);
+  const form = toSearchParams(params);
   // Client authentication is the method's alone: whatever `params` says about it goes.
   for (const name of ['client_id', 'client_secret', 'client_assertion', 'client_assertion_type']) form.delete(name);
   const headers: Record<string, string> = { Accept: 'application/json' };

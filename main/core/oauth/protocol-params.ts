@@ -26,6 +26,11 @@
  * - `scope` in authorize, token and device is reserved when the account has
  *   scopes: TokenDesk sends them there, joined with the account's separator.
  *   Without scopes, an extra `scope` is the only way to send one and stays allowed.
+ * - `resource` (RFC 8707) and `audience` in authorize, token, refresh and
+ *   device are reserved when the account has that setting: TokenDesk sends it
+ *   there itself (resource-indicators.ts). Without the setting, an extra of
+ *   that name is what older files used (SPEC 5's `[extra.token] audience`)
+ *   and keeps working exactly as before.
  * Names are compared without regard to case: some servers fold them.
  */
 import type { AccountSettings } from '../../../shared/account.js';
@@ -44,19 +49,45 @@ export const PROTOCOL_PARAMS: Readonly<Record<RequestKind, readonly string[]>> =
 /** Kinds where TokenDesk sends the account's scopes itself. */
 const SCOPE_KINDS: ReadonlySet<RequestKind> = new Set(['authorize', 'token', 'device']);
 
+/** Kinds where TokenDesk sends the account's `resource` and `audience` itself (RFC 8707 2.1, 2.2). */
+export const TARGET_KINDS: ReadonlySet<RequestKind> = new Set(['authorize', 'token', 'refresh', 'device']);
+
+/** The settings that decide whether `scope`, `resource` and `audience` are the protocol's in a request. */
+export type ProtocolParamSettings = Pick<AccountSettings, 'scopes' | 'resource' | 'audience'>;
+
 /** true when an extra parameter `name` of request kind `kind` would replace a protocol parameter. */
-export function isProtocolParam(kind: RequestKind, name: string, hasScopes: boolean): boolean {
+export function isProtocolParam(kind: RequestKind, name: string, settings: ProtocolParamSettings): boolean {
   const folded = name.toLowerCase();
-  if (folded === 'scope') return hasScopes && SCOPE_KINDS.has(kind);
+  if (folded === 'scope') return settings.scopes.length > 0 && SCOPE_KINDS.has(kind);
+  if (folded === 'resource') return (settings.resource?.length ?? 0) > 0 && TARGET_KINDS.has(kind);
+  if (folded === 'audience') return settings.audience !== undefined && TARGET_KINDS.has(kind);
   return PROTOCOL_PARAMS[kind].includes(folded);
 }
 
+/**
+ * The extras without any named `name` (any case) in the kinds where TokenDesk
+ * sends `resource` and `audience` itself: what an edit that sets one of those
+ * settings keeps, since the setting now says what the extra said (an older
+ * file's `[extra.token] audience`), and both at once would be refused.
+ */
+export function withoutTargetExtras(extra: AccountSettings['extra'], names: readonly ('resource' | 'audience')[]): AccountSettings['extra'] {
+  const out: AccountSettings['extra'] = {};
+  for (const [kind, params] of Object.entries(extra) as [RequestKind, Record<string, string> | undefined][]) {
+    if (!params) continue;
+    if (!TARGET_KINDS.has(kind)) {
+      out[kind] = params;
+      continue;
+    }
+    out[kind] = Object.fromEntries(Object.entries(params).filter(([name]) => !(names as readonly string[]).includes(name.toLowerCase())));
+  }
+  return out;
+}
+
 /** The account's extra parameters for `kind`, without any that would replace a protocol parameter. */
-export function extraParams(settings: Pick<AccountSettings, 'extra' | 'scopes'>, kind: RequestKind): Record<string, string> {
+export function extraParams(settings: Pick<AccountSettings, 'extra'> & ProtocolParamSettings, kind: RequestKind): Record<string, string> {
   const out: Record<string, string> = {};
-  const hasScopes = settings.scopes.length > 0;
   for (const [name, value] of Object.entries(settings.extra[kind] ?? {})) {
-    if (!isProtocolParam(kind, name, hasScopes)) out[name] = value;
+    if (!isProtocolParam(kind, name, settings)) out[name] = value;
   }
   return out;
 }

@@ -34,6 +34,9 @@ import type { GrantContext } from './context.js';
 import type { SafeResponse } from './http.js';
 import { assertSecureEndpoint, safeRequest, withRateLimitRetry } from './http.js';
 import { extraParams } from './protocol-params.js';
+import type { RequestParams } from './request-params.js';
+import { paramValues } from './request-params.js';
+import { targetParams } from './resource-indicators.js';
 import { basicCredentialSecrets } from './redaction.js';
 import { parseErrorResponse, processTokenResponse } from './token-response.js';
 
@@ -59,13 +62,15 @@ export function joinScopes(settings: Pick<AccountSettings, 'scopes' | 'scopeSepa
 
 /**
  * The full parameter set of a token request: `settings.extra[kind]` first
- * (without any protocol parameter), the grant's own parameters over it
- * (extras may add, never override the protocol), and `scope` for grants that
- * carry it unless the grant gave one. Client authentication is added after
- * all of these (client-auth.ts).
+ * (without any protocol parameter), the account's `resource` (one per value)
+ * and `audience` (RFC 8707 2.2: every grant and every refresh), the grant's
+ * own parameters over them (extras may add, never override the protocol),
+ * and `scope` for grants that carry it unless the grant gave one. Client
+ * authentication is added after all of these (client-auth.ts).
+ * @see https://www.rfc-editor.org/rfc/rfc8707#section-2.2
  */
-export function buildTokenParams(settings: AccountSettings, kind: 'token' | 'refresh', params: Record<string, string>): Record<string, string> {
-  const merged: Record<string, string> = { ...extraParams(settings, kind), ...params };
+export function buildTokenParams(settings: AccountSettings, kind: 'token' | 'refresh', params: Record<string, string>): RequestParams {
+  const merged: RequestParams = { ...extraParams(settings, kind), ...targetParams(settings), ...params };
   const scope = joinScopes(settings);
   if (kind === 'token' && params.scope === undefined && scope !== undefined && !SCOPE_ELSEWHERE.has(params.grant_type ?? '')) {
     merged.scope = scope;
@@ -80,10 +85,10 @@ export function buildTokenParams(settings: AccountSettings, kind: 'token' | 'ref
  * parameters and every extra parameter value, and what the caller knows
  * (ctx.knownSecrets: the stored tokens).
  */
-export function requestSecrets(settings: AccountSettings, params: Record<string, string>, ctx?: Pick<GrantContext, 'knownSecrets'>): string[] {
+export function requestSecrets(settings: AccountSettings, params: RequestParams, ctx?: Pick<GrantContext, 'knownSecrets'>): string[] {
   const out: (string | undefined)[] = [settings.clientSecret, settings.password, settings.accessToken, settings.key?.key];
   if (settings.clientId !== undefined && settings.clientSecret !== undefined) out.push(...basicCredentialSecrets(settings.clientId, settings.clientSecret));
-  for (const name of SECRET_PARAMS) out.push(params[name]);
+  out.push(...paramValues(params, SECRET_PARAMS));
   for (const values of Object.values(settings.extra)) {
     for (const value of Object.values(values ?? {})) if (value.length >= MIN_REDACTED_EXTRA_LENGTH) out.push(value);
   }

@@ -22,6 +22,8 @@ import { createFakeNet, type FakeNet } from '../../fixtures/electron/net.js';
 import { FakeSession } from '../../fixtures/electron/session.js';
 import { startProviderServer, type ProviderServer } from '../../fixtures/provider-server.js';
 import { caught, insidersSettings, settings } from '../../integration/oauth/support.js';
+import { LOCALHOST_SERVER } from '../../fixtures/tls/https-fixtures.js';
+import { createAuthority } from '../../fixtures/tls/pki.js';
 
 let server: ProviderServer;
 let fake: FakeNet;
@@ -205,5 +207,47 @@ describe('createElectronPorts', () => {
     expect(a).toHaveLength(32);
     expect(Buffer.from(a).equals(Buffer.from(ports.randomBytes(32)))).toBe(false);
     expect(Math.abs(ports.clock.now() - Date.now())).toBeLessThan(1000);
+  });
+});
+
+describe('TLS failures through the app port read in plain words (Chromium codes)', () => {
+  // Chromium verifies against the operating system's store; the fake's is `systemAuthorities`.
+  const root = createAuthority({ commonName: 'Example Corp Root CA' });
+  let expired: ProviderServer;
+  let trusted: ProviderServer;
+  beforeAll(async () => {
+    [expired, trusted] = await Promise.all([
+      startProviderServer({ tls: root.issue({ ...LOCALHOST_SERVER, notBefore: new Date(Date.UTC(2025, 0, 1)), notAfter: new Date(Date.UTC(2026, 2, 3, 12, 0)) }) }),
+      startProviderServer({ tls: root.issue(LOCALHOST_SERVER) }),
+    ]);
+  });
+  afterAll(async () => Promise.all([expired.close(), trusted.close()]));
+
+  it('an authority missing from the system store: ERR_TLS saying how to trust it, and the issuer it names', async () => {
+    const error = await caught(() => runClientCredentialsGrant(settings({ tokenUrl: `${trusted.url}/myfiber/oauth/v2/token`, clientId: 'x', clientSecret: 'y' }), context()));
+    expect(error.code).toBe('ERR_TLS');
+    expect(error.message).toContain('(ERR_CERT_AUTHORITY_INVALID)');
+    expect(error.message).toContain('not issued by an authority this computer trusts (it names "Example Corp Root CA" as its issuer)');
+  });
+
+  it('an expired certificate with the root in the store: its date, not the authority advice', async () => {
+    fake.systemAuthorities.push(root.certPem);
+    const error = await caught(() => runClientCredentialsGrant(settings({ tokenUrl: `${expired.url}/myfiber/oauth/v2/token`, clientId: 'x', clientSecret: 'y' }), context()));
+    expect(error.code).toBe('ERR_TLS');
+    expect(error.message).toContain('(ERR_CERT_DATE_INVALID)');
+    expect(error.message).toContain("The server's certificate expired on 2026-03-03 12:00 UTC.");
+  });
+
+  it('with the root in the store, the grant works over https', async () => {
+    fake.systemAuthorities.push(root.certPem);
+    const { clientId, clientSecret } = trusted.clients.myfiber;
+    const tokens = await runClientCredentialsGrant(settings({ tokenUrl: `${trusted.url}/myfiber/oauth/v2/token`, clientId, clientSecret: clientSecret! }), context());
+    expect(tokens.accessToken.length).toBeGreaterThan(10);
+  });
+
+  it('Test API call on an untrusted API is ERR_TLS, not "could not be reached"', async () => {
+    const error = await caught(() => testApiCall(appPorts(), `${trusted.url}/api/me`, { accessToken: 'a', tokenType: 'Bearer', obtainedAt: 0 }));
+    expect(error.code).toBe('ERR_TLS');
+    expect(error.message).toContain('The secure connection to the test API at');
   });
 });

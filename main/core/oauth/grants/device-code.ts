@@ -8,6 +8,8 @@ import { authenticateRequest } from '../client-auth.js';
 import type { DeviceCodePrompt, GrantContext } from '../context.js';
 import { assertSecureEndpoint, safeRequest, withRateLimitRetry } from '../http.js';
 import { extraParams } from '../protocol-params.js';
+import type { RequestParams } from '../request-params.js';
+import { targetParams } from '../resource-indicators.js';
 import { quoteServerText } from '../redaction.js';
 import { joinScopes, requestSecrets, requestTokens } from '../token-endpoint.js';
 import { httpStatusError, notJsonError, parseErrorResponse } from '../token-response.js';
@@ -54,8 +56,10 @@ export async function requestDeviceAuthorization(settings: AccountSettings, ctx:
   const url = settings.deviceAuthorizationUrl;
   if (!url) throw new InputError('ERR_INPUT_MISSING', 'The device_code grant needs device_authorization_url.', { field: 'device_authorization_url' });
   assertSecureEndpoint(url, WHAT);
-  // Extras first, the account's scope over them, client authentication last (client-auth.ts).
-  const params: Record<string, string> = extraParams(settings, 'device');
+  // Extras first, the account's resource, audience and scope over them, client
+  // authentication last (client-auth.ts). RFC 8628 3.1 defines no resource, but this
+  // request is where the grant's target is asked for, as an authorization request's is.
+  const params: RequestParams = { ...extraParams(settings, 'device'), ...targetParams(settings) };
   const scope = joinScopes(settings);
   if (scope !== undefined) params.scope = scope;
   const secrets = requestSecrets(settings, params, ctx);

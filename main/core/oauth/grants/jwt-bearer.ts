@@ -10,6 +10,7 @@ import { assertSecureEndpoint, safeRequest, withRateLimitRetry } from '../http.j
 import { assertAudienceOrigin, createJwtAssertion } from '../jwt-assertion.js';
 import { buildTokenParams, requestSecrets, requestTokens } from '../token-endpoint.js';
 import { processTokenResponse } from '../token-response.js';
+import { toSearchParams } from '../request-params.js';
 
 export const JWT_BEARER_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
@@ -54,7 +55,7 @@ export async function runJwtBearerGrant(settings: AccountSettings, ctx: GrantCon
         {
           method: 'POST',
           headers: { Accept: 'application/json', 'Content-Type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams(params).toString(),
+          body: toSearchParams(params).toString(),
           secrets,
         },
         ctx,
