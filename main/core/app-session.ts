@@ -222,6 +222,8 @@ export class AppSession {
    */
   lock(): void {
     this.flows.cancelAll();
+    // Connections that present a client certificate hold its key: they close with the vault.
+    void this.#options.ports.forgetClientCertificates?.();
     const vault = this.#vault;
     const accounts = this.#accounts;
     this.#vault = undefined;

@@ -34,6 +34,11 @@ export interface CorePorts {
    * transport per identity (main/core/net/identity-cache.ts).
    */
   fetchWithClientCertificate?(identity: ClientTlsIdentity): FetchLike;
+  /**
+   * Closes the transports `fetchWithClientCertificate` made, so no key of a
+   * client certificate stays referenced once the vault is locked.
+   */
+  forgetClientCertificates?(): Promise<void>;
   /** Opens a URL in the system browser (never an embedded window: RFC 8252 8.12). */
   openExternal?(url: string): Promise<void>;
 }

@@ -56,9 +56,11 @@ export function createElectronPorts(
   nodeFetchOptions: Pick<NodeFetchOptions, 'ca'> = {},
 ): CorePorts {
   const resolveProxy = chromiumProxyResolver(electron.session);
+  const withCertificate = perIdentity((clientCertificate) => createNodeFetch({ ...nodeFetchOptions, resolveProxy, clientCertificate }));
   return {
     fetch: createNetRequestFetch((options) => electron.net.request(options)),
-    fetchWithClientCertificate: perIdentity((clientCertificate) => createNodeFetch({ ...nodeFetchOptions, resolveProxy, clientCertificate })),
+    fetchWithClientCertificate: withCertificate,
+    forgetClientCertificates: () => withCertificate.clear(),
     clock: systemClock,
     randomBytes: (length) => new Uint8Array(randomBytes(length)),
     openExternal: createOpenExternal(electron.shell),

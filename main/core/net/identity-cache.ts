@@ -20,10 +20,15 @@ function digestOf(identity: ClientTlsIdentity): string {
   return hash.digest('base64url');
 }
 
+export type PerIdentity = ((identity: ClientTlsIdentity) => FetchLike) & {
+  /** Closes and forgets every transport: their TLS contexts, which hold the keys, go with them (the app's Lock). */
+  clear(): Promise<void>;
+};
+
 /** `make` called once per distinct identity; later calls return the same fetch. */
-export function perIdentity(make: (identity: ClientTlsIdentity) => Closable): (identity: ClientTlsIdentity) => FetchLike {
+export function perIdentity(make: (identity: ClientTlsIdentity) => Closable): PerIdentity {
   const cache = new Map<string, Closable>();
-  return (identity) => {
+  const fetchFor = ((identity: ClientTlsIdentity) => {
     const key = digestOf(identity);
     const known = cache.get(key);
     if (known) return known;
@@ -35,5 +40,11 @@ export function perIdentity(make: (identity: ClientTlsIdentity) => Closable): (i
       void oldest.close?.().catch(() => undefined);
     }
     return created;
+  }) as PerIdentity;
+  fetchFor.clear = async () => {
+    const transports = [...cache.values()];
+    cache.clear();
+    await Promise.all(transports.map((transport) => transport.close?.().catch(() => undefined)));
   };
+  return fetchFor;
 }

@@ -61,13 +61,16 @@ export class NodeFetchFailure extends Error {
   /** The proxy address carried a user name and password. */
   readonly proxyCredentials?: boolean;
   readonly clientCertificate: boolean;
+  /** The authorities this transport trusted instead of the defaults, so a diagnosing handshake trusts the same. */
+  readonly trust?: readonly string[];
 
-  constructor(details: { proxy?: string; proxyCredentials?: boolean; clientCertificate: boolean }, options: { cause: unknown }) {
+  constructor(details: { proxy?: string; proxyCredentials?: boolean; clientCertificate: boolean; trust?: readonly string[] }, options: { cause: unknown }) {
     super(details.proxy ? `The request through the proxy ${details.proxy} failed.` : 'The request failed.', options);
     this.name = 'NodeFetchFailure';
     if (details.proxy) this.proxy = details.proxy;
     if (details.proxyCredentials) this.proxyCredentials = true;
     this.clientCertificate = details.clientCertificate;
+    if (details.trust) this.trust = details.trust;
   }
 }
 
@@ -169,9 +172,13 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
       const response = await undici.fetch(url, { ...(init as Parameters<Undici['fetch']>[1]), dispatcher });
       return response as unknown as Response;
     } catch (error) {
-      if (init?.signal?.aborted || (!proxy && !options.clientCertificate)) throw error;
+      if (init?.signal?.aborted) throw error;
       throw new NodeFetchFailure(
-        { ...(proxy ? { proxy: displayProxy(proxy), proxyCredentials: hasCredentials(proxy) } : {}), clientCertificate: options.clientCertificate !== undefined },
+        {
+          ...(proxy ? { proxy: displayProxy(proxy), proxyCredentials: hasCredentials(proxy) } : {}),
+          clientCertificate: options.clientCertificate !== undefined,
+          ...(options.ca ? { trust: options.ca } : {}),
+        },
         { cause: error },
       );
     }

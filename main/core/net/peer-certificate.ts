@@ -14,6 +14,7 @@
  */
 import { connect, type PeerCertificate } from 'node:tls';
 import { isIP } from 'node:net';
+import { trustedAuthorities } from './trust.js';
 
 export interface PeerCertificateFacts {
   /** The subject's common name, else the whole subject. */
@@ -63,30 +64,71 @@ export function factsOf(cert: PeerCertificate): PeerCertificateFacts {
   };
 }
 
+export interface ProbeResult {
+  /** The server's certificate, when the handshake got that far. */
+  certificate?: PeerCertificateFacts;
+  /**
+   * The error the server's TLS alert raised right after the handshake
+   * (ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED): in TLS 1.3 a server checks
+   * the client certificate after the client has finished, so a refusal
+   * arrives then, and Node's fetch reports it only as a closed socket.
+   */
+  alert?: string;
+}
+
+export interface ProbeOptions {
+  timeoutMs?: number;
+  /** The authorities the failed request trusted; default: what TokenDesk trusts (trust.ts). */
+  ca?: readonly string[];
+  /** How long to wait for an alert after the handshake; 0 (default) ends the probe at the handshake. */
+  listenAfterHandshakeMs?: number;
+}
+
 /**
- * The certificate `url`'s server presents, or undefined when none could be
- * read in time (the server is gone, a proxy stands between, no TLS at all).
+ * What `url`'s server presents: its certificate, and an alert it sends right
+ * after the handshake when asked for. Empty when nothing could be read in
+ * time (the server is gone, a proxy stands between, no TLS at all).
  * Connects directly: behind a proxy that blocks direct connections it finds
  * nothing, and the message goes without the details.
  */
-export function probePeerCertificate(url: URL, timeoutMs = PROBE_TIMEOUT_MS): Promise<PeerCertificateFacts | undefined> {
+export function probeServer(url: URL, options: ProbeOptions = {}): Promise<ProbeResult> {
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   const port = Number(url.port) || 443;
+  const listenMs = options.listenAfterHandshakeMs ?? 0;
   return new Promise((resolve) => {
-    let facts: PeerCertificateFacts | undefined;
-    const socket = connect({ host, port, ...(isIP(host) ? {} : { servername: host }), ALPNProtocols: ['http/1.1'] });
+    const result: ProbeResult = {};
+    const ca = options.ca ?? trustedAuthorities();
+    const socket = connect({ host, port, ...(isIP(host) ? {} : { servername: host }), ...(ca ? { ca: [...ca] } : {}), ALPNProtocols: ['http/1.1'] });
+    let done = false;
+    let handshakeDone = false;
     const finish = () => {
+      if (done) return;
+      done = true;
       clearTimeout(timer);
       socket.destroy();
-      resolve(facts);
+      resolve(result);
     };
-    const timer = setTimeout(finish, timeoutMs);
+    const timer = setTimeout(finish, options.timeoutMs ?? PROBE_TIMEOUT_MS);
     socket.prependOnceListener('secure', () => {
       const cert = socket.getPeerCertificate();
-      if (cert && Object.keys(cert).length > 0) facts = factsOf(cert);
+      if (cert && Object.keys(cert).length > 0) result.certificate = factsOf(cert);
     });
-    socket.once('secureConnect', finish);
-    socket.once('error', finish);
+    socket.once('secureConnect', () => {
+      handshakeDone = true;
+      if (listenMs <= 0) return finish();
+      // Read (nothing is written): the alert is processed only as records arrive.
+      socket.resume();
+      setTimeout(finish, listenMs).unref();
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => {
+      if (handshakeDone && typeof error.code === 'string' && error.code.startsWith('ERR_SSL_')) result.alert = error.code;
+      finish();
+    });
     socket.once('close', finish);
   });
+}
+
+/** The certificate `url`'s server presents, or undefined (see probeServer). */
+export async function probePeerCertificate(url: URL, options: Omit<ProbeOptions, 'listenAfterHandshakeMs'> = {}): Promise<PeerCertificateFacts | undefined> {
+  return (await probeServer(url, options)).certificate;
 }

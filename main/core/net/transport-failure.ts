@@ -13,7 +13,7 @@
  * handshake reads it (peer-certificate.ts).
  */
 import { isTokenDeskError, TransportError, type TokenDeskError } from '../errors.js';
-import { altNames, probePeerCertificate, type PeerCertificateFacts } from './peer-certificate.js';
+import { altNames, probePeerCertificate, probeServer, type PeerCertificateFacts } from './peer-certificate.js';
 
 /** What went wrong with a secure connection, as a user would tell it apart. */
 export type TlsProblem =
@@ -93,6 +93,8 @@ export interface FailureFacts {
   proxyStatus?: number;
   /** The connection presented the account's client certificate. */
   clientCertificate?: boolean;
+  /** The authorities the transport trusted instead of the defaults (node-fetch.ts says so). */
+  trust?: readonly string[];
   /** Node's name-mismatch error carries the host and the certificate. */
   mismatch?: { host: string; names: string[]; subject?: string };
 }
@@ -104,6 +106,7 @@ interface ChainLink {
   proxy?: unknown;
   proxyCredentials?: unknown;
   clientCertificate?: unknown;
+  trust?: unknown;
   host?: unknown;
   cert?: { subjectaltname?: unknown; subject?: { CN?: unknown } };
 }
@@ -125,6 +128,7 @@ export function failureFacts(error: unknown): FailureFacts {
     if (typeof link.proxy === 'string') facts.proxy = link.proxy;
     if (link.proxyCredentials === true) facts.proxyCredentials = true;
     if (link.clientCertificate === true) facts.clientCertificate = true;
+    if (Array.isArray(link.trust) && link.trust.every((pem) => typeof pem === 'string')) facts.trust = link.trust as string[];
     if (link.code === 'ERR_TLS_CERT_ALTNAME_INVALID' && typeof link.host === 'string' && link.cert) {
       const names = altNames(typeof link.cert.subjectaltname === 'string' ? link.cert.subjectaltname : undefined);
       const subject = typeof link.cert.subject?.CN === 'string' ? link.cert.subject.CN : undefined;
@@ -233,6 +237,9 @@ function explainProxy(facts: FailureFacts, proxy: string | undefined, code: stri
   return `Could not reach the proxy ${proxy}${code ? ` (${code})` : ''}. Check the proxy setting (for the command line, HTTPS_PROXY) and the network connection.`;
 }
 
+/** A server's alert follows its handshake within a round trip; this leaves room for a slow network. */
+const ALERT_WAIT_MS = 500;
+
 export interface ExplainOptions {
   /** Read the server's certificate for details (default true; tests of the wording turn it off). */
   probe?: boolean;
@@ -255,7 +262,7 @@ export async function explainFetchFailure(error: unknown, what: string, target: 
   if (tls?.problem) {
     const needsCertificate = ['unknown-authority', 'self-signed', 'expired', 'not-yet-valid'].includes(tls.problem) || (tls.problem === 'name-mismatch' && !facts.mismatch);
     // Through a proxy a direct handshake would reach nothing (or something else): no details then.
-    const cert = needsCertificate && options.probe !== false && !facts.proxy ? await probePeerCertificate(target) : undefined;
+    const cert = needsCertificate && options.probe !== false && !facts.proxy ? await probePeerCertificate(target, facts.trust ? { ca: facts.trust } : {}) : undefined;
     const explained = explainTls(tls.problem, tls.code, facts, target, cert, options.now ?? Date.now());
     return new TransportError('ERR_TLS', `The secure connection to the ${what} at ${shown} failed (${tls.code}). ${explained.text}`, {}, { cause: error });
   }
@@ -264,8 +271,17 @@ export async function explainFetchFailure(error: unknown, what: string, target: 
   if (facts.proxy || chromiumProxy) {
     return new TransportError('ERR_PROXY', explainProxy(facts, facts.proxy, chromiumProxy ?? code, what, shown), {}, { cause: error });
   }
-  // TLS 1.3 servers check the client certificate after the handshake: a refused one often reaches Node only as a reset.
-  const resetAfterCertificate = facts.clientCertificate && (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE');
+  // TLS 1.3 servers check the client certificate after the handshake, and Node's fetch reports their alert
+  // only as a closed socket: a handshake of our own, without a certificate, hears whether the server wants one.
+  const closed = code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE';
+  if (closed && target.protocol === 'https:' && options.probe !== false) {
+    const { alert } = await probeServer(target, { listenAfterHandshakeMs: ALERT_WAIT_MS, ...(facts.trust ? { ca: facts.trust } : {}) });
+    if (alert && tlsProblemOf(alert) === 'client-certificate-required') {
+      const explained = explainTls('client-certificate-required', alert, facts, target, undefined, options.now ?? Date.now());
+      return new TransportError('ERR_TLS', `The secure connection to the ${what} at ${shown} failed (${code}). ${explained.text}`, {}, { cause: error });
+    }
+  }
+  const resetAfterCertificate = facts.clientCertificate && closed;
   return new TransportError(
     'ERR_NETWORK',
     resetAfterCertificate

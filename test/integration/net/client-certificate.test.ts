@@ -172,11 +172,11 @@ describe('tls_client_auth against a server that requires a client certificate', 
     session.lock();
   });
 
-  // A Node server that refuses a client certificate closes the connection without a TLS alert
-  // (undici: UND_ERR_SOCKET "other side closed"); the classifier names the certificate then. A
-  // missing certificate (TLS 1.3 alert 116, certificate_required) also reaches it as UND_ERR_SOCKET,
-  // so its words are still the generic network ones: reported to the lead (transport-failure.ts).
-  it('a certificate from another authority is refused in the handshake: a transport failure, no request reaches the endpoint, no secret in the words', async () => {
+  // A Node server that refuses a client certificate closes the connection without a TLS alert, and a
+  // missing certificate (TLS 1.3 alert 116, certificate_required) reaches undici as a closed socket
+  // too (UND_ERR_SOCKET "other side closed"): the classifier's own handshake, without a certificate,
+  // hears the server's certificate_required and names the mutual TLS then.
+  it('a certificate from another authority is refused in the handshake: ERR_TLS in plain words, no request reaches the endpoint, no secret in the words', async () => {
     const session = await openSession('impostor');
     await importToml(session, pemToml('impostor', pki, 'ec-client', impostor));
     const before = pki.requests.length;
@@ -185,9 +185,9 @@ describe('tls_client_auth against a server that requires a client certificate', 
       (caught: unknown) => caught as { kind: string; code: string; message: string },
     );
     expect(error?.kind).toBe('transport');
-    expect(['ERR_TLS', 'ERR_NETWORK']).toContain(error?.code);
+    expect(error?.code).toBe('ERR_TLS');
     expect(error?.message).toContain(`${pki.url}/token`);
-    expect(error?.message).toContain("after TokenDesk presented the account's client certificate");
+    expect(error?.message).toContain("The server did not accept the account's client certificate.");
     expect(error?.message).not.toContain(KEY_PASSWORD);
     expect(pki.requests.length).toBe(before);
     const history = await session.accounts().history('impostor');
@@ -201,9 +201,11 @@ describe('tls_client_auth against a server that requires a client certificate', 
     const before = pki.requests.length;
     const error = await session.accounts().getToken('bare').then(
       () => undefined,
-      (caught: unknown) => caught as { kind: string },
+      (caught: unknown) => caught as { kind: string; code: string; message: string },
     );
     expect(error?.kind).toBe('transport');
+    expect(error?.code).toBe('ERR_TLS');
+    expect(error?.message).toContain('The server requires a client certificate (mutual TLS), and this account holds none.');
     expect(pki.requests.length).toBe(before);
     session.lock();
   });
@@ -259,6 +261,36 @@ describe('the vault keeps the certificate encrypted', () => {
     expect(shown).not.toContain('PRIVATE KEY');
     expect(shown).not.toContain(p12.toString('base64').slice(0, 64));
     expect(shown).toContain('"subject":"O=Acme Bank Client, CN=tokendesk-ec"');
+    session.lock();
+  });
+});
+
+describe('locking the vault closes the connections that hold a certificate', () => {
+  it('after Lock, the next request opens a new transport: the old one (with the key in its TLS context) was closed', async () => {
+    const made: string[] = [];
+    const closed: string[] = [];
+    const ca = [authority.certPem];
+    const certificates = perIdentity((clientCertificate) => {
+      const transport = createNodeFetch({ ca, clientCertificate });
+      const id = `transport-${made.length + 1}`;
+      made.push(id);
+      return Object.assign((input: string | URL, init?: RequestInit) => transport(input, init), {
+        close: async () => {
+          closed.push(id);
+          await transport.close();
+        },
+      });
+    });
+    const ports: CorePorts = { ...nodePorts(), fetchWithClientCertificate: certificates, forgetClientCertificates: () => certificates.clear() };
+    const session = await openSession('lock-closes', ports);
+    await importToml(session, pemToml('bank lock', pki, 'ec-client', ecClient));
+    await session.accounts().getToken('bank lock', { force: true });
+    expect(made).toEqual(['transport-1']);
+    session.lock();
+    await expect.poll(() => closed).toEqual(['transport-1']);
+    await session.unlock(PASSPHRASE);
+    await session.accounts().getToken('bank lock', { force: true });
+    expect(made).toEqual(['transport-1', 'transport-2']);
     session.lock();
   });
 });
