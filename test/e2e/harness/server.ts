@@ -30,6 +30,8 @@ import { createAgentApprovals } from '../../../main/core/api/agent-approvals.js'
 import { createSessionAgent, unlockedAccounts, type SessionAgent } from '../../../main/core/api/session-agent.js';
 import { AppSession } from '../../../main/core/app-session.js';
 import { createClipboardGuard } from '../../../main/core/clipboard-guard.js';
+import { perIdentity } from '../../../main/core/net/identity-cache.js';
+import { createNodeFetch, type NodeFetch } from '../../../main/core/net/node-fetch.js';
 import type { CorePorts } from '../../../main/core/ports.js';
 import { systemClock } from '../../../main/core/ports.js';
 import { IPC_CHANNELS, isIpcChannel, type AppEvent } from '../../../shared/ipc.js';
@@ -60,6 +62,11 @@ export interface Harness {
 export interface HarnessOptions {
   /** When false, openExternal only records the URL (to test Cancel and the paste fallback). */
   browserCompletes?: boolean;
+  /**
+   * Authorities (PEM) the transport of accounts with a client certificate
+   * trusts instead of the defaults: the test authority of an https fixture.
+   */
+  authorities?: readonly string[];
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -154,8 +161,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     const line = `data: ${JSON.stringify(event)}\n\n`;
     for (const stream of streams) stream.write(line);
   };
+  // As in the app: accounts with a client certificate go through the Node transport, one per identity.
+  const certificateTransports: NodeFetch[] = [];
   const ports: CorePorts = {
     fetch: (input, init) => fetch(input, init),
+    fetchWithClientCertificate: perIdentity((clientCertificate) => {
+      const transport = createNodeFetch({ clientCertificate, ...(options.authorities ? { ca: options.authorities } : {}) });
+      certificateTransports.push(transport);
+      return transport;
+    }),
     clock: systemClock,
     randomBytes: (length) => new Uint8Array(randomBytes(length)),
   };
@@ -264,6 +278,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       for (const stream of streams) stream.end();
       server.closeAllConnections();
       await new Promise<void>((done) => server.close(() => done()));
+      await Promise.all(certificateTransports.map((transport) => transport.close()));
       await rm(dataDir, { recursive: true, force: true });
     },
   };
