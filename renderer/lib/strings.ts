@@ -5,6 +5,18 @@
 import { certificateExpiryWarning } from '../../shared/certificate-expiry.js';
 import { MIN_PASSPHRASE_LENGTH } from '../../shared/passphrase.js';
 
+/** The client authentication methods (shared/types.ts CLIENT_AUTH_METHODS) as staff read them. */
+const CLIENT_AUTH_WORDS: Record<string, string> = {
+  basic: 'Client ID and secret in the Authorization header',
+  basic_raw: 'Client ID and secret in the Authorization header, not encoded',
+  body: 'Client ID and secret in the request',
+  query: 'Client ID and secret in the address',
+  none: 'Client ID only',
+  private_key_jwt: 'A signed assertion from the key',
+  tls_client_auth: 'Client certificate, no secret',
+  self_signed_tls_client_auth: 'Self-signed client certificate, no secret',
+};
+
 export const S = {
   appName: 'TokenDesk',
   skipToContent: 'Skip to content',
@@ -202,6 +214,8 @@ export const S = {
       clientId: 'Client ID',
       clientSecret: 'Client secret',
       clientAuth: 'Client authentication',
+      /** How the client proves itself, in words; the protocol value follows in brackets for the vendor's documentation. */
+      clientAuthMethod: (method: string) => `${CLIENT_AUTH_WORDS[method] ?? method} (${method})`,
       username: 'User name',
       password: 'Password',
       accessToken: 'Personal access token',
@@ -217,6 +231,7 @@ export const S = {
 
   certificate: {
     label: 'Client certificate',
+    warningsLabel: 'Certificate warnings',
     subject: 'Certificate for',
     issuer: 'Issued by',
     expires: 'Valid until',

@@ -134,14 +134,14 @@ test('after saving, the list warns about the expiry and the detail page shows th
   await page.getByRole('button', { name: 'Save this account' }).click();
   await expect(page.getByRole('heading', { level: 1, name: ACCOUNT })).toBeVisible();
   await expectCertificateRows(page.locator('dl.settings-list'));
-  await expect(page.locator('dl.settings-list')).toContainText('tls_client_auth');
+  await expect(page.locator('dl.settings-list')).toContainText('Client certificate, no secret (tls_client_auth)');
   expectNoKeyMaterial(await pageTexts(), 'the detail page');
   await expectAccessible(page, 'account detail with a client certificate');
 
   await page.getByRole('button', { name: 'Accounts', exact: true }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Accounts' })).toBeVisible();
   await expect(page.locator(`[data-certificate-warning="${ACCOUNT}"]`)).toHaveText(WARNING);
-  await expect(page.getByRole('list', { name: 'Client certificate' })).toBeVisible();
+  await expect(page.getByRole('list', { name: 'Certificate warnings' })).toBeVisible();
   expectNoKeyMaterial(await pageTexts(), 'the account list');
   await expectAccessible(page, 'account list with a certificate warning');
 });
