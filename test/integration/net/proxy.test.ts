@@ -19,6 +19,7 @@ import { startProviderServer, type ProviderServer } from '../../fixtures/provide
 import { createAuthority } from '../../fixtures/tls/pki.js';
 import { runCli, waitForStderr } from '../../helpers/run-cli.js';
 import { useTempDir } from '../../helpers/temp-dir.js';
+import { insidersSettings, myfiberSettings } from '../oauth/support.js';
 
 const CORP_HOST = 'token.corp.test';
 const authority = createAuthority({ commonName: 'Example Corp Root CA' });
@@ -48,36 +49,9 @@ function portsThrough(env: Record<string, string>, options: { trust?: boolean } 
   return { fetch, clock: systemClock, randomBytes: (n) => new Uint8Array(randomBytes(n)) };
 }
 
-function myfiber(base: string): AccountSettings {
-  return {
-    name: 'myfiber',
-    grant: 'client_credentials',
-    tokenUrl: `${base}/myfiber/oauth/v2/token`,
-    clientId: provider.clients.myfiber.clientId,
-    clientSecret: provider.clients.myfiber.clientSecret!,
-    clientAuth: 'body',
-    scopes: [],
-    scopeSeparator: ' ',
-    extra: {},
-  };
-}
-
-function insiders(base: string): AccountSettings {
-  return {
-    name: 'insiders',
-    grant: 'password',
-    tokenUrl: `${base}/insiders/oauth2/token/`,
-    revokeUrl: `${base}/insiders/oauth2/revoke-token/`,
-    clientId: provider.clients.insiders.clientId,
-    clientSecret: provider.clients.insiders.clientSecret!,
-    clientAuth: 'basic',
-    username: provider.users.insiders.username,
-    password: provider.users.insiders.password,
-    scopes: ['all'],
-    scopeSeparator: ' ',
-    extra: {},
-  };
-}
+const myfiber = (base: string): AccountSettings => myfiberSettings(provider, base);
+const insiders = (base: string): AccountSettings =>
+  insidersSettings(provider, { name: 'insiders', tokenUrl: `${base}/insiders/oauth2/token/`, revokeUrl: `${base}/insiders/oauth2/revoke-token/` });
 
 async function failure(promise: Promise<unknown>): Promise<TransportError> {
   const error = await promise.then(

@@ -12,10 +12,10 @@ import { createNodeFetch } from '../../../main/core/net/node-fetch.js';
 import { explainFetchFailure } from '../../../main/core/net/transport-failure.js';
 import { runClientCredentialsGrant } from '../../../main/core/oauth/grants/client-credentials.js';
 import { systemClock } from '../../../main/core/ports.js';
-import type { AccountSettings } from '../../../shared/account.js';
 import { startProviderServer, type ProviderServer } from '../../fixtures/provider-server.js';
 import { LOCALHOST_SERVER, startHttpsEcho, type HttpsEcho } from '../../fixtures/tls/https-fixtures.js';
 import { createAuthority, selfSigned } from '../../fixtures/tls/pki.js';
+import { myfiberSettings } from '../oauth/support.js';
 
 const DAY = 86_400_000;
 const companyAuthority = createAuthority({ commonName: 'Example Corp Inspection CA' });
@@ -154,17 +154,7 @@ describe('a grant over https with an untrusted certificate', () => {
   it('client_credentials fails with ERR_TLS before sending the secret, and works once the authority is trusted', async () => {
     const serverAuthority = createAuthority({ commonName: 'Vendor Test CA' });
     provider = await startProviderServer({ tls: serverAuthority.issue(LOCALHOST_SERVER) });
-    const settings: AccountSettings = {
-      name: 'myfiber',
-      grant: 'client_credentials',
-      tokenUrl: `${provider.url}/myfiber/oauth/v2/token`,
-      clientId: provider.clients.myfiber.clientId,
-      clientSecret: provider.clients.myfiber.clientSecret!,
-      clientAuth: 'body',
-      scopes: [],
-      scopeSeparator: ' ',
-      extra: {},
-    };
+    const settings = myfiberSettings(provider);
     const untrusting = createNodeFetch();
     const refused = await runClientCredentialsGrant(settings, { ports: { fetch: untrusting, clock: systemClock, randomBytes: (n) => new Uint8Array(n) } }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(TransportError);

@@ -36,6 +36,16 @@ export function settings(overrides: Partial<AccountSettings>): AccountSettings {
   return { name: 'test', grant: 'client_credentials', clientAuth: 'body', scopes: [], scopeSeparator: ' ', extra: {}, ...overrides };
 }
 
+/** The myfiber seed account (client_credentials, body auth) on the fixture server; `base` replaces its address (another host name). */
+export function myfiberSettings(server: ProviderServer, base = server.url): AccountSettings {
+  return settings({
+    name: 'myfiber',
+    tokenUrl: `${base}/myfiber/oauth/v2/token`,
+    clientId: server.clients.myfiber.clientId,
+    clientSecret: server.clients.myfiber.clientSecret,
+  });
+}
+
 /** The Insiders seed account (password grant, Basic auth, the mandatory trailing slashes) on the fixture server. */
 export function insidersSettings(server: ProviderServer, overrides: Partial<AccountSettings> = {}): AccountSettings {
   return settings({
