@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { VaultDocument } from '../../main/core/accounts/document.js';
 import { runClientCredentialsGrant } from '../../main/core/oauth/grants/client-credentials.js';
+import { createNodeFetch } from '../../main/core/net/node-fetch.js';
+import type { FetchLike } from '../../main/core/ports.js';
 import { createPassphraseSlot, Vault } from '../../main/core/vault/index.js';
 import { accountName, benchDocument, benchPorts, benchService, benchSettings } from './bench-accounts.js';
 import { memoryKeySlot } from './memory-key-slot.js';
@@ -127,6 +129,58 @@ export async function benchGrantOverhead(): Promise<Row[]> {
       row('fetch-p99', 'bare fetch of the same request, p99', f.p99, 'ms', undefined, { samples: f.n }),
     ];
   } finally {
+    await server.close();
+  }
+}
+
+/**
+ * The command line's transport (createNodeFetch: the undici package with
+ * its own dispatcher, the proxy routing and one TLS context) against Node's
+ * built-in fetch, for the same token request on loopback, interleaved after
+ * a warm-up. No SPEC target: it tells whether moving the CLI off the
+ * built-in fetch (issue 12) costs anything per request.
+ */
+export async function benchCliTransport(): Promise<Row[]> {
+  const server = await startBenchTokenServer();
+  const transport = createNodeFetch({ env: {} });
+  try {
+    const settings = benchSettings(0, server.tokenUrl);
+    await runClientCredentialsGrant(settings, { ports: benchPorts });
+    const wire = server.recorded()[0]!;
+    const headers: Record<string, string> = {};
+    for (const name of ['accept', 'content-type', 'authorization']) if (wire.headers[name] !== undefined) headers[name] = wire.headers[name];
+    const url = new URL(wire.url, server.tokenUrl).toString();
+    const through = (send: FetchLike) => async (): Promise<number> => {
+      const start = process.hrtime.bigint();
+      const response = await send(url, { method: 'POST', headers, body: wire.body });
+      await response.json();
+      return msSince(start);
+    };
+    const builtIn = through((input, init) => fetch(input, init));
+    const cli = through(transport);
+    for (let i = 0; i < OVERHEAD_WARMUP_PAIRS; i++) {
+      await builtIn();
+      await cli();
+    }
+    const builtInSamples: number[] = [];
+    const cliSamples: number[] = [];
+    for (let i = 0; i < OVERHEAD_PAIRS; i++) {
+      if (i % 2 === 0) {
+        builtInSamples.push(await builtIn());
+        cliSamples.push(await cli());
+      } else {
+        cliSamples.push(await cli());
+        builtInSamples.push(await builtIn());
+      }
+    }
+    const c = summarise(cliSamples);
+    const b = summarise(builtInSamples);
+    return [
+      row('cli-transport-ratio', "the CLI's transport (undici 7, createNodeFetch) over Node's built-in fetch, same request, ratio of medians", c.median / b.median, 'x', undefined, { samples: c.n }),
+      row('cli-transport-median', "the CLI's transport, median", c.median, 'ms', undefined, { samples: c.n }),
+    ];
+  } finally {
+    await transport.close();
     await server.close();
   }
 }

@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { benchCachedToken, benchGrantOverhead, benchRendererSize, benchScryptUnwrap, benchSingleFlight, benchVault } from './cases.js';
+import { benchCachedToken, benchCliTransport, benchGrantOverhead, benchRendererSize, benchScryptUnwrap, benchSingleFlight, benchVault } from './cases.js';
 import { benchAgent } from './agent.js';
 import { benchStalledVendor } from './stalled-vendor.js';
 import { formatMarkdown, formatTable, results, type Row } from './report.js';
@@ -21,6 +21,7 @@ async function main(): Promise<void> {
   const cases: [string, () => Promise<Row[]> | Row[]][] = [
     ['cached token', benchCachedToken],
     ['grant over fetch', benchGrantOverhead],
+    ['CLI transport', benchCliTransport],
     ['single flight', benchSingleFlight],
     ['vault open and save', benchVault],
     ['scrypt unwrap', benchScryptUnwrap],
