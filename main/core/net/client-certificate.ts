@@ -13,6 +13,7 @@
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { createSecureContext, TLSSocket, type SecureContext } from 'node:tls';
 import type { ClientCertificate, ClientCertificateInfo } from '../../../shared/account.js';
+import { certificateDay } from '../../../shared/certificate-expiry.js';
 
 /** The settings a problem can be about, by their canonical TOML key. */
 export type CertificateSetting = 'client_certificate' | 'client_key' | 'client_key_password' | 'client_pkcs12' | 'client_pkcs12_password';
@@ -32,10 +33,6 @@ function pemBlocks(text: string): { label: string; pem: string }[] {
   return [...text.matchAll(PEM_BLOCK)].map((match) => ({ label: match[1]!, pem: match[0] }));
 }
 
-/** The day a certificate time falls on, as the certificate's own UTC date (2027-03-31). */
-export function certificateDate(epochMs: number): string {
-  return new Date(epochMs).toISOString().slice(0, 10);
-}
 
 /** "CN=a\nO=b" (Node's multi-line form) -> "CN=a, O=b". */
 function oneLine(name: string): string {
@@ -61,12 +58,12 @@ export function certificateInfo(certificate: X509Certificate): ClientCertificate
 /** A certificate the handshake would present but the server must refuse: expired, or not valid yet. */
 function validityProblem(info: ClientCertificateInfo, setting: CertificateSetting, now: number): CertificateProblem | undefined {
   if (info.notAfter <= now) {
-    return { setting, message: `the client certificate (${info.subject}) expired on ${certificateDate(info.notAfter)}: ask the vendor for a new one` };
+    return { setting, message: `the client certificate (${info.subject}) expired on ${certificateDay(info.notAfter)}: ask the vendor for a new one` };
   }
   if (info.notBefore > now) {
     return {
       setting,
-      message: `the client certificate (${info.subject}) is valid only from ${certificateDate(info.notBefore)}: check this computer's date, or import it from that day on`,
+      message: `the client certificate (${info.subject}) is valid only from ${certificateDay(info.notBefore)}: check this computer's date, or import it from that day on`,
     };
   }
   return undefined;
