@@ -5,13 +5,13 @@
  * name (RFC 6761 `.test` never resolves in DNS), so a request that arrives
  * went through the proxy; the proxy counts its tunnels.
  */
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { TransportError } from '../../../main/core/errors.js';
 import { createNodeFetch, type NodeFetch } from '../../../main/core/net/node-fetch.js';
 import { runClientCredentialsGrant } from '../../../main/core/oauth/grants/client-credentials.js';
 import { runPasswordGrant } from '../../../main/core/oauth/grants/password.js';
 import { refreshAccessToken, revokeToken } from '../../../main/core/oauth/index.js';
-import { randomBytes } from 'node:crypto';
 import { systemClock, type CorePorts } from '../../../main/core/ports.js';
 import type { AccountSettings } from '../../../shared/account.js';
 import { startConnectProxy, type ConnectProxy } from '../../fixtures/connect-proxy.js';
@@ -19,7 +19,13 @@ import { startProviderServer, type ProviderServer } from '../../fixtures/provide
 import { createAuthority } from '../../fixtures/tls/pki.js';
 import { runCli, waitForStderr } from '../../helpers/run-cli.js';
 import { useTempDir } from '../../helpers/temp-dir.js';
-import { insidersSettings, myfiberSettings } from '../oauth/support.js';
+import { insidersSettings, myfiberSettings, settings } from '../oauth/support.js';
+import type { ServiceAccountKey } from '../../../shared/account.js';
+import { discoverEndpoints } from '../../../main/core/oauth/discovery.js';
+import { runDeviceCodeGrant } from '../../../main/core/oauth/grants/device-code.js';
+import { runJwtBearerGrant } from '../../../main/core/oauth/grants/jwt-bearer.js';
+import type { DeviceCodePrompt } from '../../../main/core/oauth/context.js';
+import { CLIENTS, startOidcServer } from '../../fixtures/oidc-server.js';
 
 const CORP_HOST = 'token.corp.test';
 const authority = createAuthority({ commonName: 'Example Corp Root CA' });
@@ -31,9 +37,9 @@ let corpUrl: string;
 const opened: NodeFetch[] = [];
 
 beforeAll(async () => {
-  provider = await startProviderServer({ tls: serverIdentity });
+  provider = await startProviderServer({ tls: serverIdentity, publicHost: CORP_HOST });
   proxy = await startConnectProxy({ hosts: [CORP_HOST] });
-  corpUrl = provider.url.replace('localhost', CORP_HOST).replace('127.0.0.1', CORP_HOST);
+  corpUrl = provider.url;
 });
 afterAll(async () => {
   await Promise.all(opened.map((f) => f.close()));
@@ -81,10 +87,48 @@ describe('HTTPS_PROXY: every request of a grant goes through the proxy', () => {
     expect(provider.requestsTo('/insiders/oauth2/token/')).not.toHaveLength(0);
   });
 
+  it('jwt_bearer (RFC 7523): the assertion for the corporate host goes through the tunnel', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const key: ServiceAccountKey = { type: 'serviceaccount', keyId: 'proxy-key-1', key: privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(), userId: '180507859606888466' };
+    provider.registerJwtKey(key.keyId, publicKey.export({ type: 'spki', format: 'pem' }).toString(), key.userId!);
+    const tokens = await runJwtBearerGrant(
+      settings({ grant: 'jwt_bearer', tokenUrl: `${provider.myfiberIssuer}/oauth/v2/token`, issuer: provider.myfiberIssuer, clientAuth: 'none', key, scopes: ['openid'] }),
+      { ports: portsThrough({ HTTPS_PROXY: proxy.url }) },
+    );
+    expect(tokens.accessToken.split('.')).toHaveLength(3);
+    expect(proxy.tunnels.map((t) => t.target)).toEqual([`${CORP_HOST}:${new URL(corpUrl).port}`]);
+  });
+
+  it('discovery and the device code grant against oidc-provider, known only by its corporate name', async () => {
+    const oidc = await startOidcServer({ tls: serverIdentity, publicHost: CORP_HOST, deviceInterval: 1 });
+    try {
+      const ports = portsThrough({ HTTPS_PROXY: proxy.url });
+      const endpoints = await discoverEndpoints(oidc.issuer, { ports });
+      const device = settings({
+        grant: 'device_code',
+        tokenUrl: endpoints.tokenUrl!,
+        deviceAuthorizationUrl: endpoints.deviceAuthorizationUrl!,
+        clientId: CLIENTS.public.clientId,
+        clientAuth: 'none',
+        scopes: ['openid', 'offline_access'],
+      });
+      let shown!: (prompt: DeviceCodePrompt) => void;
+      const prompted = new Promise<DeviceCodePrompt>((resolve) => (shown = resolve));
+      const result = runDeviceCodeGrant(device, { ports, onDeviceCodePrompt: shown });
+      await oidc.approveDevice((await prompted).userCode);
+      expect((await result).refreshToken).toBeDefined();
+      expect(oidc.issuer).toBe(`https://${CORP_HOST}:${new URL(oidc.issuer).port}`);
+      expect(proxy.tunnels.length).toBeGreaterThanOrEqual(1);
+      expect(proxy.tunnels.every((t) => t.target === `${CORP_HOST}:${new URL(oidc.issuer).port}` && t.status === 200)).toBe(true);
+    } finally {
+      await oidc.close();
+    }
+  });
+
   it('never sends loopback to the proxy: localhost and 127.0.0.1 go straight, even with NO_PROXY unset', async () => {
     const ports = portsThrough({ HTTPS_PROXY: proxy.url });
-    await runClientCredentialsGrant(myfiber(provider.url.replace('127.0.0.1', 'localhost')), { ports });
-    await runClientCredentialsGrant(myfiber(provider.url.replace('localhost', '127.0.0.1')), { ports });
+    await runClientCredentialsGrant(myfiber(corpUrl.replace(CORP_HOST, 'localhost')), { ports });
+    await runClientCredentialsGrant(myfiber(corpUrl.replace(CORP_HOST, '127.0.0.1')), { ports });
     expect(proxy.tunnels).toEqual([]);
   });
 
