@@ -13,14 +13,13 @@ import { runClientCredentialsGrant } from '../../../main/core/oauth/grants/clien
 import { runPasswordGrant } from '../../../main/core/oauth/grants/password.js';
 import { refreshAccessToken, revokeToken } from '../../../main/core/oauth/index.js';
 import { systemClock, type CorePorts } from '../../../main/core/ports.js';
-import type { AccountSettings } from '../../../shared/account.js';
+import type { AccountSettings, ServiceAccountKey } from '../../../shared/account.js';
 import { startConnectProxy, type ConnectProxy } from '../../fixtures/connect-proxy.js';
 import { startProviderServer, type ProviderServer } from '../../fixtures/provider-server.js';
 import { createAuthority } from '../../fixtures/tls/pki.js';
 import { runCli, waitForStderr } from '../../helpers/run-cli.js';
 import { useTempDir } from '../../helpers/temp-dir.js';
 import { insidersSettings, myfiberSettings, settings } from '../oauth/support.js';
-import type { ServiceAccountKey } from '../../../shared/account.js';
 import { discoverEndpoints } from '../../../main/core/oauth/discovery.js';
 import { runDeviceCodeGrant } from '../../../main/core/oauth/grants/device-code.js';
 import { runJwtBearerGrant } from '../../../main/core/oauth/grants/jwt-bearer.js';
