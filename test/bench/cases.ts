@@ -72,6 +72,35 @@ function sameRequest(a: RecordedBenchRequest | undefined, b: RecordedBenchReques
 }
 
 /**
+ * Times `a` and `b` alternately, OVERHEAD_PAIRS times each after
+ * OVERHEAD_WARMUP_PAIRS untimed pairs, flipping the order every pair so
+ * neither always runs on a warmer connection. Milliseconds per call.
+ */
+async function interleaved(a: () => Promise<void>, b: () => Promise<void>): Promise<[number[], number[]]> {
+  const timed = async (fn: () => Promise<void>): Promise<number> => {
+    const start = process.hrtime.bigint();
+    await fn();
+    return msSince(start);
+  };
+  for (let i = 0; i < OVERHEAD_WARMUP_PAIRS; i++) {
+    await a();
+    await b();
+  }
+  const aSamples: number[] = [];
+  const bSamples: number[] = [];
+  for (let i = 0; i < OVERHEAD_PAIRS; i++) {
+    if (i % 2 === 0) {
+      aSamples.push(await timed(a));
+      bSamples.push(await timed(b));
+    } else {
+      bSamples.push(await timed(b));
+      aSamples.push(await timed(a));
+    }
+  }
+  return [aSamples, bSamples];
+}
+
+/**
  * SPEC 8: a client_credentials grant (runClientCredentialsGrant: client auth,
  * safeRequest, capped read, lenient parse) against a bare fetch + res.json() of
  * the byte-identical request, same server, same connection pool, interleaved
@@ -98,26 +127,7 @@ export async function benchGrantOverhead(): Promise<Row[]> {
     await bare();
     const identical = sameRequest(server.recorded()[0], server.recorded()[1]);
 
-    const timed = async (fn: () => Promise<void>): Promise<number> => {
-      const start = process.hrtime.bigint();
-      await fn();
-      return msSince(start);
-    };
-    for (let i = 0; i < OVERHEAD_WARMUP_PAIRS; i++) {
-      await grant();
-      await bare();
-    }
-    const grantSamples: number[] = [];
-    const fetchSamples: number[] = [];
-    for (let i = 0; i < OVERHEAD_PAIRS; i++) {
-      if (i % 2 === 0) {
-        grantSamples.push(await timed(grant));
-        fetchSamples.push(await timed(bare));
-      } else {
-        fetchSamples.push(await timed(bare));
-        grantSamples.push(await timed(grant));
-      }
-    }
+    const [grantSamples, fetchSamples] = await interleaved(grant, bare);
     const g = summarise(grantSamples);
     const f = summarise(fetchSamples);
     const note = identical ? 'the grant and the bare fetch sent byte-identical requests (method, URL, headers, body)' : 'FAIL: the two requests differed';
@@ -150,29 +160,11 @@ export async function benchCliTransport(): Promise<Row[]> {
     const headers: Record<string, string> = {};
     for (const name of ['accept', 'content-type', 'authorization']) if (wire.headers[name] !== undefined) headers[name] = wire.headers[name];
     const url = new URL(wire.url, server.tokenUrl).toString();
-    const through = (send: FetchLike) => async (): Promise<number> => {
-      const start = process.hrtime.bigint();
+    const through = (send: FetchLike) => async (): Promise<void> => {
       const response = await send(url, { method: 'POST', headers, body: wire.body });
       await response.json();
-      return msSince(start);
     };
-    const builtIn = through((input, init) => fetch(input, init));
-    const cli = through(transport);
-    for (let i = 0; i < OVERHEAD_WARMUP_PAIRS; i++) {
-      await builtIn();
-      await cli();
-    }
-    const builtInSamples: number[] = [];
-    const cliSamples: number[] = [];
-    for (let i = 0; i < OVERHEAD_PAIRS; i++) {
-      if (i % 2 === 0) {
-        builtInSamples.push(await builtIn());
-        cliSamples.push(await cli());
-      } else {
-        cliSamples.push(await cli());
-        builtInSamples.push(await builtIn());
-      }
-    }
+    const [cliSamples, builtInSamples] = await interleaved(through(transport), through((input, init) => fetch(input, init)));
     const c = summarise(cliSamples);
     const b = summarise(builtInSamples);
     return [
