@@ -1,13 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountSettings } from '../../../shared/account.js';
-import { AuthorizationFlows } from '../../../main/core/oauth/authorization-flows.js';
-import type { AuthorizationPrompt } from '../../../main/core/oauth/context.js';
-import { runAuthorizationCodeGrant } from '../../../main/core/oauth/grants/authorization-code.js';
 import type { CorePorts } from '../../../main/core/ports.js';
 import { systemClock } from '../../../main/core/ports.js';
 import { startProviderServer } from '../../fixtures/provider-server.js';
 import type { ProviderServer } from '../../fixtures/provider-server.js';
+import { signInAtSeedServer } from './support.js';
 
 const ports: CorePorts = { fetch: (input, init) => fetch(input, init), clock: systemClock, randomBytes: (n) => new Uint8Array(randomBytes(n)) };
 
@@ -19,22 +17,7 @@ afterAll(async () => {
   await server.close();
 });
 
-/** Runs the grant, plays the browser through the seed server's one-step authorize redirect, returns tokens and what was sent. */
-async function signIn(settings: AccountSettings) {
-  const flows = new AuthorizationFlows({ ports });
-  let onPrompt!: (p: AuthorizationPrompt) => void;
-  const prompted = new Promise<AuthorizationPrompt>((resolve) => (onPrompt = resolve));
-  const result = runAuthorizationCodeGrant(settings, { ports, onAuthorizationPrompt: onPrompt }, flows);
-  result.catch(() => undefined);
-  const prompt = await prompted;
-  const authorize = await fetch(prompt.url, { redirect: 'manual' });
-  const location = authorize.headers.get('location');
-  await authorize.arrayBuffer();
-  expect(authorize.status).toBe(302);
-  const page = await fetch(location!);
-  await page.arrayBuffer();
-  return { result, prompt, callbackUrl: location! };
-}
+const signIn = (settings: AccountSettings) => signInAtSeedServer(settings, ports);
 
 describe('authorization code against the seed providers', () => {
   it('Insiders: trailing-slash endpoints and HTTP Basic, with PKCE S256 bound to the code', async () => {

@@ -8,9 +8,6 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountSettings } from '../../../shared/account.js';
-import { AuthorizationFlows } from '../../../main/core/oauth/authorization-flows.js';
-import type { AuthorizationPrompt } from '../../../main/core/oauth/context.js';
-import { runAuthorizationCodeGrant } from '../../../main/core/oauth/grants/authorization-code.js';
 import { runClientCredentialsGrant } from '../../../main/core/oauth/grants/client-credentials.js';
 import { runJwtBearerGrant } from '../../../main/core/oauth/grants/jwt-bearer.js';
 import { runPasswordGrant } from '../../../main/core/oauth/grants/password.js';
@@ -20,7 +17,7 @@ import type { CorePorts } from '../../../main/core/ports.js';
 import { systemClock } from '../../../main/core/ports.js';
 import type { ProviderServer, RecordedRequest } from '../../fixtures/provider-server.js';
 import { startProviderServer } from '../../fixtures/provider-server.js';
-import { insidersSettings, settings } from './support.js';
+import { insidersSettings, settings, signInAtSeedServer } from './support.js';
 
 const ports: CorePorts = { fetch: (input, init) => fetch(input, init), clock: systemClock, randomBytes: (n) => new Uint8Array(randomBytes(n)) };
 const RESOURCES = ['https://api.example/a', 'https://api.example/b?tenant=1'];
@@ -104,19 +101,7 @@ describe('resource and audience on the wire (fixture server)', () => {
     expectTarget(form);
   });
 
-  /** Runs the grant and plays the browser through the seed server's one-step authorize redirect. */
-  async function signIn(account: AccountSettings) {
-    const flows = new AuthorizationFlows({ ports });
-    let onPrompt!: (p: AuthorizationPrompt) => void;
-    const prompted = new Promise<AuthorizationPrompt>((resolve) => (onPrompt = resolve));
-    const result = runAuthorizationCodeGrant(account, { ports, onAuthorizationPrompt: onPrompt }, flows);
-    result.catch(() => undefined);
-    const authorize = await fetch((await prompted).url, { redirect: 'manual' });
-    await authorize.arrayBuffer();
-    expect(authorize.status).toBe(302);
-    await (await fetch(authorize.headers.get('location')!)).arrayBuffer();
-    return result;
-  }
+  const signIn = async (account: AccountSettings) => (await signInAtSeedServer(account, ports)).result;
 
   it('authorization code (Insiders): the authorize request, the code exchange and the refresh each carry them', async () => {
     const account = insidersSettings(server, {

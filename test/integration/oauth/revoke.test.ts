@@ -6,7 +6,7 @@ import { revokeToken } from '../../../main/core/oauth/revoke.js';
 import { requestTokens } from '../../../main/core/oauth/token-endpoint.js';
 import type { ProviderServer } from '../../fixtures/provider-server.js';
 import { startProviderServer } from '../../fixtures/provider-server.js';
-import { caught, makeContext, messageContainsAny, settings } from './support.js';
+import { caught, makeContext, insidersSettings, messageContainsAny, settings } from './support.js';
 
 let server: ProviderServer;
 beforeAll(async () => {
@@ -20,17 +20,7 @@ beforeEach(() => {
 });
 
 describe('RFC 7009 revocation (Insiders /oauth2/revoke-token/)', () => {
-  const insiders = () =>
-    settings({
-      grant: 'password',
-      tokenUrl: `${server.url}/insiders/oauth2/token/`,
-      revokeUrl: `${server.url}/insiders/oauth2/revoke-token/`,
-      clientId: server.clients.insiders.clientId,
-      clientSecret: server.clients.insiders.clientSecret,
-      clientAuth: 'basic',
-      username: server.users.insiders.username,
-      password: server.users.insiders.password,
-    });
+  const insiders = () => insidersSettings(server, { scopes: [] });
 
   it('revokes an access token with the configured client authentication', async () => {
     const ctx = makeContext();

@@ -2,9 +2,11 @@
 import { randomBytes } from 'node:crypto';
 import type { AccountSettings } from '../../../shared/account.js';
 import type { ProviderServer } from '../../fixtures/provider-server.js';
-import type { GrantContext } from '../../../main/core/oauth/context.js';
+import { AuthorizationFlows } from '../../../main/core/oauth/authorization-flows.js';
+import type { AuthorizationPrompt, GrantContext } from '../../../main/core/oauth/context.js';
+import { runAuthorizationCodeGrant } from '../../../main/core/oauth/grants/authorization-code.js';
 import type { TransportOptions } from '../../../main/core/oauth/http.js';
-import { systemClock } from '../../../main/core/ports.js';
+import { systemClock, type CorePorts } from '../../../main/core/ports.js';
 
 export interface CountingContext extends GrantContext, TransportOptions {
   /** URLs the core asked fetch for, in order (counted before any connection is made). */
@@ -81,4 +83,24 @@ export function messageContainsAny(error: unknown, secrets: string[]): string | 
     current = (current as Error).cause;
   }
   return undefined;
+}
+
+/**
+ * Runs the authorization code grant and plays the browser through the seed
+ * server's one-step authorize redirect (it must answer 302) to our loopback
+ * listener. Returns the grant's promise, the prompt and the callback URL.
+ */
+export async function signInAtSeedServer(settings: AccountSettings, ports: CorePorts) {
+  const flows = new AuthorizationFlows({ ports });
+  let onPrompt!: (p: AuthorizationPrompt) => void;
+  const prompted = new Promise<AuthorizationPrompt>((resolve) => (onPrompt = resolve));
+  const result = runAuthorizationCodeGrant(settings, { ports, onAuthorizationPrompt: onPrompt }, flows);
+  result.catch(() => undefined);
+  const prompt = await prompted;
+  const authorize = await fetch(prompt.url, { redirect: 'manual' });
+  const location = authorize.headers.get('location');
+  await authorize.arrayBuffer();
+  if (authorize.status !== 302 || !location) throw new Error(`the authorize endpoint answered ${authorize.status}${location ? '' : ' without a Location'}, not a 302 redirect`);
+  await (await fetch(location)).arrayBuffer();
+  return { result, prompt, callbackUrl: location };
 }
