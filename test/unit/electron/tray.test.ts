@@ -89,15 +89,8 @@ describe('client certificate expiry in the tray', () => {
   });
 
   it('shows the warning once the day comes, on the timer rebuild, through the tray fake', () => {
-    const electron = createFakeElectron({ machine: new FakeMachine('/home/u', '/home/u/.config') });
-    const tray = new electron.module.Tray(electron.module.nativeImage.createFromDataURL('data:image/png;base64,'));
     let now = NOW;
-    const menu = new TrayMenu({
-      tray: tray as unknown as Pick<Tray, 'setContextMenu' | 'setToolTip'>,
-      buildFromTemplate: (template) => electron.module.Menu.buildFromTemplate(template) as unknown as Menu,
-      actions: recordingActions().actions,
-      now: () => now,
-    });
+    const { electron, menu } = fakeTrayMenu(() => now);
     menu.update([{ name: 'bank', status: 'valid', expiresAt: NOW + 240_000, clientCertificateExpiresAt: NOW + 40 * DAY }]);
     const shown = () => electron.record.trays[0]!.menus.at(-1)!.template.map((item) => item.label);
     expect(shown().some((label) => label?.includes('client certificate'))).toBe(false);
@@ -106,6 +99,19 @@ describe('client certificate expiry in the tray', () => {
     expect(shown()).toContain(`The client certificate of bank expires on ${new Date(NOW + 40 * DAY).toISOString().slice(0, 10)}: ask the vendor for a new one.`);
   });
 });
+
+/** A TrayMenu on Electron's Tray and Menu as the fakes record them (test/fixtures/electron/electron-module.ts). */
+function fakeTrayMenu(now: () => number) {
+  const electron = createFakeElectron({ machine: new FakeMachine('/home/u', '/home/u/.config') });
+  const tray = new electron.module.Tray(electron.module.nativeImage.createFromDataURL('data:image/png;base64,'));
+  const menu = new TrayMenu({
+    tray: tray as unknown as Pick<Tray, 'setContextMenu' | 'setToolTip'>,
+    buildFromTemplate: (template) => electron.module.Menu.buildFromTemplate(template) as unknown as Menu,
+    actions: recordingActions().actions,
+    now,
+  });
+  return { electron, menu };
+}
 
 describe('formatExpiry', () => {
   it('covers seconds, minutes, hours, expired and unknown', () => {
@@ -119,16 +125,8 @@ describe('formatExpiry', () => {
 
 describe('TrayMenu', () => {
   it('builds a new menu and calls setContextMenu again on every change', () => {
-    // Electron's Tray and Menu as the fakes record them (test/fixtures/electron/electron-module.ts).
-    const electron = createFakeElectron({ machine: new FakeMachine('/home/u', '/home/u/.config') });
-    const tray = new electron.module.Tray(electron.module.nativeImage.createFromDataURL('data:image/png;base64,'));
     let now = NOW;
-    const menu = new TrayMenu({
-      tray: tray as unknown as Pick<Tray, 'setContextMenu' | 'setToolTip'>,
-      buildFromTemplate: (template) => electron.module.Menu.buildFromTemplate(template) as unknown as Menu,
-      actions: recordingActions().actions,
-      now: () => now,
-    });
+    const { electron, menu } = fakeTrayMenu(() => now);
     menu.update([{ name: 'a', status: 'valid', expiresAt: NOW + 120_000 }]);
     menu.update([
       { name: 'a', status: 'valid', expiresAt: NOW + 120_000 },
