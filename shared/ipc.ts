@@ -24,6 +24,8 @@ export const IpcErrorSchema = v.object({
   /** Where an input problem is (1-based), when known. */
   line: v.optional(v.number()),
   column: v.optional(v.number()),
+  /** A change TokenDesk can make for the user (one button): e.g. the token URL with its missing trailing slash. */
+  fix: v.optional(v.object({ field: v.literal('tokenUrl'), value: v.string() })),
 });
 export type IpcError = v.InferOutput<typeof IpcErrorSchema>;
 

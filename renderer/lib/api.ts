@@ -18,6 +18,8 @@ export class ApiError extends Error {
   readonly serverErrorDescription: string | undefined;
   readonly line: number | undefined;
   readonly column: number | undefined;
+  /** What TokenDesk can change to fix it (IpcError.fix). */
+  readonly fix: IpcError['fix'];
   constructor(error: IpcError) {
     super(error.message);
     this.name = 'ApiError';
@@ -27,6 +29,7 @@ export class ApiError extends Error {
     this.serverErrorDescription = error.serverErrorDescription;
     this.line = error.line;
     this.column = error.column;
+    this.fix = error.fix;
   }
 }
 

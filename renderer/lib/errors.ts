@@ -3,7 +3,7 @@
  * server's own reason when there is one) and what to do next.
  */
 import { S } from './strings.js';
-import { toApiError } from './api.js';
+import { toApiError, type ApiError } from './api.js';
 
 export interface ErrorView {
   /** What happened, in plain words. */
@@ -11,7 +11,11 @@ export interface ErrorView {
   /** What to do next. */
   next: string;
   code: string;
+  /** A change the app can apply with one click (ErrorBox shows it as a button). */
+  fix?: ErrorFix;
 }
+
+export type ErrorFix = NonNullable<ApiError['fix']>;
 
 const TRANSPORT_NEXT: Record<string, string> = {
   ERR_NETWORK: S.errors.network,
@@ -26,7 +30,7 @@ const TRANSPORT_NEXT: Record<string, string> = {
   ERR_RATE_LIMITED: S.errors.rateLimited,
 };
 
-export function describeError(raw: unknown): ErrorView {
+function describeWithoutFix(raw: unknown): ErrorView {
   const error = toApiError(raw);
   const code = error.code;
   switch (error.kind) {
@@ -53,4 +57,10 @@ export function describeError(raw: unknown): ErrorView {
     default:
       return { what: S.errors.internal, next: '', code };
   }
+}
+
+export function describeError(raw: unknown): ErrorView {
+  const view = describeWithoutFix(raw);
+  const fix = toApiError(raw).fix;
+  return fix ? { ...view, fix } : view;
 }

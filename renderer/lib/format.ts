@@ -32,3 +32,10 @@ export function baseName(path: string): string {
   const name = path.split(/[\\/]/).filter(Boolean).at(-1);
   return name ?? path;
 }
+
+const LOCAL_DATE_TIME = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+/** "Dec 1, 2026, 9:15 AM" in the user's own locale and time zone: the one way the window shows a moment. */
+export function localDateTime(ms: number): string {
+  return LOCAL_DATE_TIME.format(ms);
+}

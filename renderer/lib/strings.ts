@@ -17,6 +17,12 @@ const CLIENT_AUTH_WORDS: Record<string, string> = {
   self_signed_tls_client_auth: 'Self-signed client certificate, no secret',
 };
 
+/** History request kinds that are no grant; grants use S.grant. */
+const HISTORY_WORDS: Record<string, string> = {
+  refresh_token: 'New token with the refresh token',
+  revoke: 'Revocation of the token',
+};
+
 export const S = {
   appName: 'TokenDesk',
   skipToContent: 'Skip to content',
@@ -73,7 +79,7 @@ export const S = {
   grant: {
     client_credentials: 'Client ID and secret',
     password: 'User name and password',
-    authorization_code: 'Sign in with the browser',
+    authorization_code: 'Sign-in in the browser',
     jwt_bearer: 'Key file',
     device_code: 'Code on another device',
     static: 'Personal access token',
@@ -311,6 +317,24 @@ export const S = {
     passphraseSaved: 'Your new recovery passphrase is set. Keep it somewhere safe.',
     themeTitle: 'Appearance',
     theme: 'TokenDesk follows your system’s light or dark setting.',
+  },
+
+  /** The request kinds of the history (main/core/accounts: the grant, refresh_token, revoke), in words. */
+  history: {
+    request: (kind: string): string => HISTORY_WORDS[kind] ?? S.grant[kind] ?? kind,
+  },
+  /** The account list's search box (shown above SEARCH_FROM accounts). */
+  search: {
+    label: 'Search accounts',
+    placeholder: 'Name, provider or sign-in method',
+    help: 'Press Escape to clear.',
+    noMatch: (query: string) => `No account matches “${query}”.`,
+    shown: (shown: number, total: number) => `${shown} of ${total} accounts shown.`,
+  },
+  /** An error's one-click fix (IpcError.fix). */
+  fix: {
+    tokenUrl: (value: string) => `Use ${value} instead`,
+    applying: 'Changing the address and trying again…',
   },
 
   errors: {
