@@ -152,7 +152,7 @@ test('runs the authorization code flow through the system-browser step', async (
   await page.getByLabel('Provider address').fill(`${provider.url}/insiders`);
   await page.getByLabel('Client ID').fill(provider.clients.insiders.clientId);
   await page.getByLabel('Client secret').fill(provider.clients.insiders.clientSecret!);
-  await expect(page.locator('[data-preview-account="insiders"]')).toContainText('Sign in with the browser');
+  await expect(page.locator('[data-preview-account="insiders"]')).toContainText('Sign-in in the browser');
   await shoot(page, 'add-account-preset');
   await expectAccessible(page, 'add account (preset)');
   await page.getByRole('button', { name: 'Save this account' }).click();
