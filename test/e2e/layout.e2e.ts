@@ -247,10 +247,12 @@ test('the search box appears above five accounts and filters by name, provider a
   await shoot(page, 'layout-search-640-dark');
 });
 
-test('nothing scrolls sideways on any screen at 640x480 dark and 1100x760 light', async () => {
+test('nothing scrolls sideways on any screen at 640x480 and 1100x760, light and dark', async () => {
   for (const [size, scheme] of [
     [SMALL, 'dark'],
+    [SMALL, 'light'],
     [LARGE, 'light'],
+    [LARGE, 'dark'],
   ] as const) {
     await page.setViewportSize(size);
     await page.emulateMedia({ colorScheme: scheme });
