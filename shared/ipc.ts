@@ -190,6 +190,46 @@ export const AgentApprovalEventSchema = v.object({
 export type AgentApprovalEvent = v.InferOutput<typeof AgentApprovalEventSchema>;
 
 /**
+ * Encrypted backups (main/core/backup). The backup's passphrase is the one
+ * chosen for the backup, never stored; the text is the backup file as the
+ * renderer read it from an `<input type=file>`. No response holds a secret.
+ */
+const BackupText = v.pipe(v.string(), v.minLength(1), v.maxLength(64 * 1024 * 1024));
+export const BackupListingSchema = v.object({
+  /** When the backup was saved (epoch ms). */
+  createdAt: v.number(),
+  accounts: v.array(
+    v.object({
+      name: v.string(),
+      preset: v.optional(v.string()),
+      grant: v.string(),
+      /** When the account was added (not recorded by the vault yet). */
+      createdAt: v.optional(v.number()),
+      /** When the account was last used (its newest history entry). */
+      lastUsedAt: v.optional(v.number()),
+      /** The vault has an account of this name: skipped unless replaced. */
+      exists: v.boolean(),
+      hasRefreshToken: v.boolean(),
+    }),
+  ),
+});
+export type BackupListing = v.InferOutput<typeof BackupListingSchema>;
+const BACKUP_CHANNELS = {
+  /** Asks where to save (the save dialog), then writes every account under `passphrase`; a closed dialog is a `cancelled` error. */
+  'backup:save': { request: v.strictObject({ passphrase: Passphrase }), response: v.object({ path: v.string(), accounts: v.number() }) },
+  /** What the backup holds (never a secret), each account marked when its name is in the vault. */
+  'backup:inspect': {
+    request: v.strictObject({ text: BackupText, passphrase: Passphrase, fileName: v.optional(ShortText) }),
+    response: BackupListingSchema,
+  },
+  /** Adds the backup's accounts; with `replace`, replaces those of the same name, else skips them. All or nothing. */
+  'backup:restore': {
+    request: v.strictObject({ text: BackupText, passphrase: Passphrase, replace: v.boolean(), fileName: v.optional(ShortText) }),
+    response: v.object({ added: v.array(v.string()), replaced: v.array(v.string()), skipped: v.array(v.string()) }),
+  },
+} as const;
+
+/**
  * Channel table. Add channels here; `main/core/api.ts` must implement every
  * one (the type of the handler table enforces it).
  */
@@ -286,6 +326,7 @@ export const IPC_CONTRACT = {
   'agent:answer': { request: v.strictObject({ id: v.pipe(v.string(), v.minLength(1), v.maxLength(100)), answer: v.picklist(['once', 'session', 'deny']) }), response: Empty },
   /** The request waiting for an answer, if any: a window opened (or reloaded) after its event shows it too. */
   'agent:pending': { request: Empty, response: v.array(AgentApprovalEventSchema) },
+  ...BACKUP_CHANNELS,
 } as const;
 
 export type IpcContract = typeof IPC_CONTRACT;

@@ -18,6 +18,7 @@ import { defaultDataDir } from './data-dir.js';
 import { readStreamBytes, releaseBlockedReads } from './input-file.js';
 import { agentFirstTokenSource, asksAgentFirst } from './agent-routing.js';
 import { agentCommand, parseLockAfter } from './commands/agent.js';
+import { backupCommand, restoreCommand } from './commands/backup.js';
 import { decodeToken } from './commands/decode.js';
 import { requestCommand } from './commands/request.js';
 import { checkVariableName, DEFAULT_TOKEN_VARIABLE, runCommand } from './commands/run.js';
@@ -38,6 +39,8 @@ export const USAGE = `Usage:
   tokendesk request NAME URL [-X METHOD] [-H 'Name: value']... [-d DATA | --data-file FILE] [--min-validity SECONDS] [--no-browser] [--vault DIR]
   tokendesk revoke NAME [--vault DIR]
   tokendesk remove NAME [--vault DIR]
+  tokendesk backup FILE [--vault DIR]
+  tokendesk restore FILE [--vault DIR] [--replace]
   tokendesk decode < FILE             (or: ... | tokendesk decode; a TOKEN argument works too, but ps shows it)
   tokendesk agent [--vault DIR] [--lock-after MINUTES]
 
@@ -56,6 +59,13 @@ Ctrl+C, SIGTERM or --lock-after idle minutes (default 15, 0 never).
 Without TOKENDESK_PASSPHRASE, token, run, request and list ask the unlocked
 desktop app or a running agent; import, remove and revoke always go through
 one when it runs. --no-agent (any vault command) opens the vault directly.
+
+backup writes every account, secrets included, to FILE (never over an
+existing file), encrypted under a passphrase chosen for the backup: from
+TOKENDESK_BACKUP_PASSPHRASE or asked twice, and as hard to guess as a vault's.
+restore lists what a backup holds, then adds its accounts (creating the vault
+if there is none); accounts whose name the vault has are skipped unless
+--replace. Both open the vault with its passphrase, never through an agent.
 
 The vault passphrase comes from TOKENDESK_PASSPHRASE or a prompt on a terminal;
 a new vault's passphrase is asked twice and must be hard to guess.
@@ -177,6 +187,14 @@ async function run(cli: CliContext, argv: string[]): Promise<number | void> {
       const name = single(args.positionals, `${command} needs one account NAME`);
       const options = { noAgent: args.flags.has('no-agent') };
       return command === 'revoke' ? revokeCommand(cli, dataDirOf(args, cli), name, options) : removeCommand(cli, dataDirOf(args, cli), name, options);
+    }
+    case 'backup': {
+      const args = parseArgs(rest, { vault: { value: true } }, USAGE);
+      return backupCommand(cli, dataDirOf(args, cli), single(args.positionals, 'backup needs one FILE to write'));
+    }
+    case 'restore': {
+      const args = parseArgs(rest, { vault: { value: true }, replace: { value: false } }, USAGE);
+      return restoreCommand(cli, dataDirOf(args, cli), single(args.positionals, 'restore needs one backup FILE'), { replace: args.flags.has('replace') });
     }
     case 'agent': {
       const args = parseArgs(rest, { vault: { value: true }, 'lock-after': { value: true } }, USAGE);

@@ -60,6 +60,35 @@ export async function chooseNewPassphrase(io: Io, check: (passphrase: string) =>
   return first;
 }
 
+/**
+ * A passphrase for something other than the vault (a backup file): from the
+ * environment variable `env`, else a hidden prompt on a terminal, asked
+ * twice when it is being chosen (`choose`, whose check runs after the first
+ * entry). Never from the command line, which other users can read (ps).
+ */
+export async function readSecondPassphrase(
+  io: Io,
+  options: { env: string; prompt: string; choose?: { check: (passphrase: string) => string | undefined; refused: string }; signal?: AbortSignal },
+): Promise<string> {
+  const fromEnv = io.env[options.env];
+  const { choose } = options;
+  if (fromEnv !== undefined && fromEnv !== '') {
+    const problem = choose?.check(fromEnv);
+    if (problem !== undefined) throw new InputError('ERR_INPUT_FIELD', `${options.env} cannot be used. ${problem} ${choose!.refused}`);
+    return fromEnv;
+  }
+  if (!io.stdin.isTTY || !io.stdin.setRawMode) {
+    throw new InputError('ERR_INPUT_MISSING', `A passphrase for the backup is needed: set ${options.env}, or run the command in a terminal to be asked for it.`);
+  }
+  const first = await promptHidden(io, options.prompt, options.signal);
+  if (!choose) return first;
+  const problem = choose.check(first);
+  if (problem !== undefined) throw new InputError('ERR_INPUT_FIELD', `${problem} ${choose.refused}`);
+  const second = await promptHidden(io, 'Type the same passphrase again: ', options.signal);
+  if (second !== first) throw new InputError('ERR_INPUT_FIELD', `The two passphrases differ. ${choose.refused}`);
+  return first;
+}
+
 function requireTerminal(io: Io): void {
   if (!io.stdin.isTTY || !io.stdin.setRawMode) {
     throw new VaultError(

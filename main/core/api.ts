@@ -13,6 +13,7 @@ import { parseIpcRequest } from '../../shared/ipc.js';
 import { accountHandlers } from './api/account-handlers.js';
 import { agentHandlers } from './api/agent-handlers.js';
 import { appHandlers } from './api/app-handlers.js';
+import { backupHandlers } from './api/backup-handlers.js';
 import { createApiContext, type ApiDeps } from './api/context.js';
 import { flowHandlers } from './api/flow-handlers.js';
 import type { HandlerGroup } from './api/handler.js';
@@ -27,7 +28,7 @@ export { toIpcError } from './api/ipc-error.js';
 export function createApiHandlers(deps: ApiDeps): IpcHandlers {
   const ctx = createApiContext(deps);
   // The type demands every channel of the contract: a missing handler does not compile.
-  const table: HandlerGroup<IpcChannel> = { ...appHandlers(ctx), ...accountHandlers(ctx), ...tokenHandlers(ctx), ...flowHandlers(ctx), ...agentHandlers(ctx) };
+  const table: HandlerGroup<IpcChannel> = { ...appHandlers(ctx), ...accountHandlers(ctx), ...tokenHandlers(ctx), ...flowHandlers(ctx), ...agentHandlers(ctx), ...backupHandlers(ctx) };
 
   const handlers = {} as Record<IpcChannel, (request: unknown) => Promise<IpcResult<unknown>>>;
   for (const channel of Object.keys(table) as IpcChannel[]) {

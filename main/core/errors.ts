@@ -45,6 +45,10 @@ export type ErrorCode =
   | 'ERR_VAULT_KEY_SLOT'
   | 'ERR_VAULT_EXISTS' // create() refused: a vault (or its backup) is already in the folder
   | 'ERR_VAULT_WRITE' // the disk refused a save: full, over quota, read-only, no permission, file held by another program
+  | 'ERR_BACKUP_PASSPHRASE' // a backup file's passphrase is not right
+  | 'ERR_BACKUP_DAMAGED' // a backup file is damaged, truncated, or not a TokenDesk backup
+  | 'ERR_BACKUP_VERSION' // a backup file was written by a newer TokenDesk
+  | 'ERR_BACKUP_EXISTS' // `tokendesk backup FILE`: FILE is already there (never overwritten)
   | 'ERR_AGENT_RUNNING' // another agent already serves this vault
   | 'ERR_AGENT_ENDPOINT' // the agent's socket folder is not private, or the endpoint cannot be created
   | 'ERR_AGENT_KEY' // a client presented no key or the wrong one

@@ -41,6 +41,12 @@ export interface CorePorts {
   forgetClientCertificates?(): Promise<void>;
   /** Opens a URL in the system browser (never an embedded window: RFC 8252 8.12). */
   openExternal?(url: string): Promise<void>;
+  /**
+   * Asks the user where to save a file (the app's save dialog, which also
+   * asks before replacing a file); undefined when they cancelled. Hosts
+   * without a window (the CLI) leave it out: they are given a path.
+   */
+  chooseSavePath?(defaultName: string): Promise<string | undefined>;
 }
 
 export const systemClock: Clock = { now: () => Date.now() };

@@ -134,7 +134,12 @@ async function start(folders: DataFolders): Promise<void> {
   // Holding the lock now, so no older instance is using them.
   removeChromiumLeftovers(folders.vault, { existsSync, rmSync });
   registerAppProtocol(protocol, path.join(app.getAppPath(), 'dist', 'renderer'));
-  const ports = createElectronPorts({ net, shell, session: electronSession.defaultSession });
+  const ports = createElectronPorts({
+    net,
+    shell,
+    session: electronSession.defaultSession,
+    saveDialog: { dialog, parent: () => (mainWindow && !mainWindow.isDestroyed() ? mainWindow : undefined), folder: () => app.getPath('documents') },
+  });
   const session = new AppSession({
     dataDir: folders.vault,
     ports,

@@ -14,7 +14,8 @@
  * authorities are Node's plus the OS store where Node offers it.
  */
 import { randomBytes } from 'node:crypto';
-import type { Net, Session, Shell } from 'electron';
+import { join } from 'node:path';
+import type { BaseWindow, Dialog, Net, Session, Shell } from 'electron';
 import { InputError } from '../core/errors.js';
 import { perIdentity } from '../core/net/identity-cache.js';
 import { createNodeFetch, type NodeFetchOptions } from '../core/net/node-fetch.js';
@@ -50,8 +51,39 @@ export function chromiumProxyResolver(session: Pick<Session, 'resolveProxy'>): (
   return async (url) => proxyFromPacResult(await session.resolveProxy(url.href), url);
 }
 
+/** What the save dialog needs: Electron's `dialog`, the window to attach to, the folder it opens in. */
+export interface SaveDialogHost {
+  dialog: Pick<Dialog, 'showSaveDialog'>;
+  /** The main window, when there is one: the dialog is then modal to it. */
+  parent(): BaseWindow | undefined;
+  /** Where the dialog starts (the user's Documents folder). */
+  folder(): string;
+}
+
+/**
+ * `CorePorts.chooseSavePath` on `dialog.showSaveDialog` (electron.d.ts, Dialog:
+ * `showSaveDialog(window: BaseWindow, options: SaveDialogOptions):
+ * Promise<SaveDialogReturnValue>`, line 8414 for Electron 45.5; `canceled`,
+ * and `filePath` "an empty string" when canceled, line 24761). The dialog
+ * asks before replacing a file (`showOverwriteConfirmation`, which Linux
+ * needs asked for).
+ */
+export function createChooseSavePath(host: SaveDialogHost): (defaultName: string) => Promise<string | undefined> {
+  return async (defaultName) => {
+    const options = {
+      title: 'Save a backup',
+      defaultPath: join(host.folder(), defaultName),
+      filters: [{ name: 'TokenDesk backup', extensions: ['json'] }],
+      properties: ['createDirectory', 'showOverwriteConfirmation'] as ('createDirectory' | 'showOverwriteConfirmation')[],
+    };
+    const parent = host.parent();
+    const result = parent ? await host.dialog.showSaveDialog(parent, options) : await host.dialog.showSaveDialog(options);
+    return result.canceled || result.filePath === '' ? undefined : result.filePath;
+  };
+}
+
 export function createElectronPorts(
-  electron: { net: Pick<Net, 'request'>; shell: Pick<Shell, 'openExternal'>; session: Pick<Session, 'resolveProxy'> },
+  electron: { net: Pick<Net, 'request'>; shell: Pick<Shell, 'openExternal'>; session: Pick<Session, 'resolveProxy'>; saveDialog?: SaveDialogHost },
   /** Tests pass their own authorities; the app trusts Node's defaults plus the OS store. */
   nodeFetchOptions: Pick<NodeFetchOptions, 'ca'> = {},
 ): CorePorts {
@@ -64,5 +96,6 @@ export function createElectronPorts(
     clock: systemClock,
     randomBytes: (length) => new Uint8Array(randomBytes(length)),
     openExternal: createOpenExternal(electron.shell),
+    ...(electron.saveDialog ? { chooseSavePath: createChooseSavePath(electron.saveDialog) } : {}),
   };
 }

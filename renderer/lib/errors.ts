@@ -47,6 +47,8 @@ function describeWithoutFix(raw: unknown): ErrorView {
     case 'input':
       return { what: error.message, next: S.errors.input, code };
     case 'vault':
+      // A backup file's problems are the file's, not the vault's: "restart TokenDesk" would not help.
+      if (code.startsWith('ERR_BACKUP_')) return { what: error.message, next: S.backup.next[code] ?? '', code };
       if (code === 'ERR_VAULT_PASSPHRASE') return { what: error.message, next: S.errors.vaultPassphrase, code };
       if (code === 'ERR_VAULT_LOCKED') return { what: error.message, next: S.errors.vaultLocked, code };
       return { what: error.message, next: S.errors.vault, code };

@@ -336,6 +336,47 @@ export const S = {
     tokenUrl: (value: string) => `Use ${value} instead`,
     applying: 'Changing the address and trying again…',
   },
+  backup: {
+    title: 'Backup',
+    help: 'A backup is one file with all your accounts and their secrets, encrypted with a passphrase you choose for it. Keep it somewhere other than this computer: credentials from a single-use link cannot be fetched again.',
+    saveTitle: 'Save a backup…',
+    saveHelp: 'Choose a passphrase for this backup (four or more words picked at random work well) and write it down: without it, nobody can open the backup.',
+    passphrase: 'Backup passphrase',
+    confirm: 'Type the backup passphrase again',
+    save: 'Save a backup…',
+    saving: 'Saving the backup…',
+    saved: (count: number, path: string) => `Saved a backup of ${count === 1 ? '1 account' : `${count} accounts`} to ${path}.`,
+    cancelled: 'No backup was saved.',
+    restoreTitle: 'Restore from a backup…',
+    restoreHelp: 'Choose a backup file and type its passphrase: TokenDesk shows what it holds before anything is restored.',
+    file: 'Backup file',
+    fileLoaded: (name: string) => `Loaded: ${name}`,
+    noFile: 'Choose the backup file first.',
+    noPassphrase: 'Type the backup’s passphrase.',
+    show: 'Show what it holds',
+    opening: 'Opening the backup…',
+    holds: (count: number, savedAt: string) => `This backup was saved ${savedAt} and holds ${count === 1 ? '1 account' : `${count} accounts`}:`,
+    lastUsed: (when: string) => `last used ${when}`,
+    exists: 'already in your vault',
+    replace: 'Replace accounts that have the same name',
+    replaceHelp: 'Without this, accounts whose name is already in your vault are skipped and stay as they are.',
+    restore: 'Restore',
+    restoring: 'Restoring…',
+    restored: (added: string[], replaced: string[], skipped: string[]) =>
+      [
+        added.length ? `Added ${added.length === 1 ? '1 account' : `${added.length} accounts`}: ${added.join(', ')}.` : '',
+        replaced.length ? `Replaced: ${replaced.join(', ')}.` : '',
+        skipped.length ? `Skipped, because your vault already has an account of that name: ${skipped.join(', ')}.` : '',
+        !added.length && !replaced.length ? 'Nothing was restored.' : '',
+      ]
+        .filter(Boolean)
+        .join(' '),
+    next: {
+      ERR_BACKUP_PASSPHRASE: 'Check Caps Lock and type the passphrase chosen when the backup was saved.',
+      ERR_BACKUP_DAMAGED: 'Choose another copy of the backup.',
+      ERR_BACKUP_VERSION: 'Update TokenDesk, then restore the backup again.',
+    } as Record<string, string>,
+  },
 
   errors: {
     tryAgain: 'Try again.',

@@ -35,6 +35,7 @@ import { basicCredentialSecrets, redactSecrets } from '../oauth/redaction.js';
 import { isRepresentableTime } from '../oauth/token-response.js';
 import type { CorePorts } from '../ports.js';
 import { budgetStatus, checkBudget } from './budget.js';
+import { mergeBackup, type BackupAccount, type RestoreResult } from '../backup/backup-content.js';
 import { HISTORY_LIMIT, type DiscoveredEndpoints, type StoredAccount, type VaultDocument } from './document.js';
 import { isFresh, tokenStatus } from './freshness.js';
 import { clientCertificateSecrets } from '../net/client-certificate.js';
@@ -358,6 +359,43 @@ export class AccountService {
       delete stored.tokens;
     });
     return { revokedAtServer };
+  }
+
+  /**
+   * Every account as stored, secrets included (what a failed save kept in
+   * memory applied), for an encrypted backup (main/core/backup). Never for
+   * the renderer: it holds every secret.
+   */
+  exportAccounts(): StoredAccount[] {
+    return this.#store.read().accounts.map((account) => {
+      const copy = structuredClone(account);
+      const unsaved = this.#unsaved.tokens(account.settings.name);
+      if (unsaved) copy.tokens = structuredClone(unsaved);
+      return copy;
+    });
+  }
+
+  /**
+   * Puts a backup's accounts into the vault in one save, all or nothing:
+   * new names are added; a name the vault has is replaced when `replace`,
+   * else skipped. Every account is validated first, so an invalid one
+   * changes nothing.
+   */
+  async restoreAccounts(accounts: readonly BackupAccount[], replace: boolean): Promise<RestoreResult> {
+    for (const account of accounts) {
+      try {
+        validateAccount(account.settings);
+      } catch (error) {
+        const why = isTokenDeskError(error) ? error.message : 'its settings are not valid';
+        throw new InputError('ERR_INPUT_FIELD', `The account "${account.settings.name}" in the backup cannot be restored: ${why} Nothing was changed.`);
+      }
+    }
+    const capped = accounts.map((account) => ({ ...account, history: account.history.slice(-HISTORY_LIMIT) }));
+    let result: RestoreResult = { added: [], replaced: [], skipped: [] };
+    await this.#mutate((doc) => {
+      result = mergeBackup(doc, capped, replace);
+    });
+    return result;
   }
 
   // ---- internals -------------------------------------------------------

@@ -56,6 +56,10 @@ export interface Harness {
   setBrowserCompletes(value: boolean): void;
   /** true: the (fake) system clipboard refuses writes, as a clipboard held by another program does. */
   setClipboardRefuses(value: boolean): void;
+  /** The folder the (fake) save dialog answers with: "Save a backup…" writes there under its default name. */
+  backupDir: string;
+  /** true: the (fake) save dialog is cancelled. */
+  setSaveCancelled(value: boolean): void;
   close(): Promise<void>;
 }
 
@@ -151,6 +155,8 @@ async function ensureRendererBuilt(): Promise<void> {
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   await ensureRendererBuilt();
   const dataDir = await mkdtemp(join(tmpdir(), 'tokendesk-e2e-'));
+  const backupDir = await mkdtemp(join(tmpdir(), 'tokendesk-e2e-backups-'));
+  let saveCancelled = false;
   const streams = new Set<ServerResponse>();
   const openedUrls: string[] = [];
   let clipboard = '';
@@ -172,6 +178,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     }),
     clock: systemClock,
     randomBytes: (length) => new Uint8Array(randomBytes(length)),
+    // The save dialog: the user picks the default name in a temporary folder, or cancels.
+    chooseSavePath: async (defaultName) => (saveCancelled ? undefined : join(backupDir, defaultName)),
   };
   const session = new AppSession({ dataDir, ports });
   const guard = createClipboardGuard({
@@ -271,6 +279,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     openedUrls,
     setBrowserCompletes: (value) => void (browserCompletes = value),
     setClipboardRefuses: (value) => void (clipboardRefuses = value),
+    backupDir,
+    setSaveCancelled: (value) => void (saveCancelled = value),
     async close() {
       guard.dispose();
       await agent.onLocked();
@@ -280,6 +290,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await new Promise<void>((done) => server.close(() => done()));
       await Promise.all(certificateTransports.map((transport) => transport.close()));
       await rm(dataDir, { recursive: true, force: true });
+      await rm(backupDir, { recursive: true, force: true });
     },
   };
 }
