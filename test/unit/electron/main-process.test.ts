@@ -265,7 +265,7 @@ describe('the app is an agent while unlocked (issue 11 item 3)', () => {
     expect(readRendezvous(vault)).toBeUndefined();
     await expect(askAgent(vault, { op: 'status' }, { caller })).rejects.toBeInstanceOf(AgentUnavailableError);
     // The window is told, and so is the tray.
-    expect(fake.BrowserWindow.created[0]!.webContents.sent.map((sent) => sent.args[0])).toContainEqual({ type: 'locked' });
+    expect(fake.BrowserWindow.created[0]!.webContents.sent.map((sent) => sent.args[0])).toContainEqual({ type: 'locked', reason: 'user' });
     await until(() => fake.record.trays[0]!.menus.at(-1)!.template.some((item) => item.label?.startsWith('Locked')), 'the tray says locked');
 
     expect(await windowCall(fake, 'app:unlock', {})).toMatchObject({ ok: true });
