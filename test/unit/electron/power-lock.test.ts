@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { AutoLock, type LockReason } from '../../../main/core/auto-lock.js';
-import { SCREEN_POLL_MS, watchPowerEvents } from '../../../main/electron/power-lock.js';
+import { SCREEN_POLL_MS, watchPowerEvents, type PowerMonitorPort } from '../../../main/electron/power-lock.js';
 import { FakePowerMonitor } from '../../fixtures/electron/power-monitor.js';
 import { ManualTime } from '../../fixtures/manual-time.js';
 
@@ -44,7 +44,8 @@ function setup(platform: NodeJS.Platform) {
     },
   });
   autoLock.start();
-  const stop = watchPowerEvents({ powerMonitor, autoLock, every: every(time) });
+  // electron.d.ts types `on` as returning PowerMonitor itself; the fake returns the fake.
+  const stop = watchPowerEvents({ powerMonitor: powerMonitor as unknown as PowerMonitorPort, autoLock, every: every(time) });
   return {
     time,
     powerMonitor,
