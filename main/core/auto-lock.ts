@@ -76,6 +76,7 @@ export class AutoLock {
   #lastActivity: number;
   #cancel: (() => void) | undefined;
   #deadline: number | undefined;
+  #locking: Promise<boolean> | undefined;
 
   constructor(options: AutoLockOptions) {
     this.#options = options;
@@ -132,13 +133,23 @@ export class AutoLock {
    * Locks now. The user's own lock always runs the lock path; the automatic
    * ones (idle, screen, sleep) only while the vault is unlocked, so a screen
    * lock during the first run or while locked changes nothing. Resolves
-   * true when it locked.
+   * true when it locked; never rejects.
    */
-  async lockNow(reason: LockReason): Promise<boolean> {
+  lockNow(reason: LockReason): Promise<boolean> {
     this.#disarm();
-    if (reason !== 'user' && this.#idleMinutes() === undefined) return false;
-    await this.#options.lock(reason);
-    return true;
+    // A lock under way (the agent takes a moment to stop) is the one a poll or a second event joins.
+    if (this.#locking) return this.#locking;
+    if (reason !== 'user' && this.#idleMinutes() === undefined) return Promise.resolve(false);
+    // Never rejects: the callers are events and timers; a lock that failed is tried again by the next check or poll.
+    const locking = this.#options.lock(reason).then(
+      () => true,
+      () => false,
+    );
+    this.#locking = locking;
+    void locking.then(() => {
+      if (this.#locking === locking) this.#locking = undefined;
+    });
+    return locking;
   }
 
   /** Disarms the timer (the vault locked by another path, the app quits). */

@@ -126,3 +126,16 @@ test('the Lock button locks at once and the unlock screen gives no idle reason',
   await expect(page.getByText('TokenDesk locked itself')).toHaveCount(0);
   expect(harness.autoLock.deadline).toBeUndefined();
 });
+
+test('sleep (as powerMonitor reports it to the main process) locks too, and the unlock screen says so', async () => {
+  await unlock();
+  // The Lock button was pressed on the account page: that is where the window opens again.
+  await expect(page.getByRole('heading', { level: 1, name: ACCOUNT })).toBeVisible();
+  await page.getByRole('button', { name: 'Settings' }).click();
+  await expect(page.getByLabel('Lock automatically')).toHaveValue('1');
+  expect(await harness.autoLock.lockNow('suspend')).toBe(true);
+  await expect(page.getByText('TokenDesk locked itself when the computer went to sleep.')).toBeVisible();
+  await unlock();
+  // Back on the settings page it was on.
+  await expect(page.getByRole('heading', { level: 1, name: 'Settings' })).toBeVisible();
+});
