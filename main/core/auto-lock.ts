@@ -141,14 +141,16 @@ export class AutoLock {
     if (this.#locking) return this.#locking;
     if (reason !== 'user' && this.#idleMinutes() === undefined) return Promise.resolve(false);
     // Never rejects: the callers are events and timers; a lock that failed is tried again by the next check or poll.
-    const locking = this.#options.lock(reason).then(
-      () => true,
-      () => false,
+    const settle = (locked: boolean): boolean => {
+      // Cleared before anyone sees the result: an unlock right after must be lockable again.
+      if (this.#locking === locking) this.#locking = undefined;
+      return locked;
+    };
+    const locking: Promise<boolean> = this.#options.lock(reason).then(
+      () => settle(true),
+      () => settle(false),
     );
     this.#locking = locking;
-    void locking.then(() => {
-      if (this.#locking === locking) this.#locking = undefined;
-    });
     return locking;
   }
 
