@@ -140,6 +140,8 @@ export type AccountPatch = v.InferOutput<typeof AccountPatchSchema>;
 export const AppSettingsSchema = v.object({
   /** Seconds after which a copied token is cleared from the clipboard; 0 = never. */
   clipboardClearSeconds: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(3600)),
+  /** Minutes without use after which the vault locks itself (main/core/auto-lock.ts); 0 = never. At most a week. */
+  autoLockMinutes: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(10_080)),
 });
 export type AppSettings = v.InferOutput<typeof AppSettingsSchema>;
 
@@ -260,7 +262,16 @@ export const IPC_CONTRACT = {
   /** Sets the recovery passphrase; changing one needs the current one. */
   'app:set-passphrase': { request: v.strictObject({ passphrase: Passphrase, currentPassphrase: v.optional(Passphrase) }), response: Empty },
   'settings:get': { request: Empty, response: AppSettingsSchema },
-  'settings:set': { request: v.strictObject({ clipboardClearSeconds: v.optional(AppSettingsSchema.entries.clipboardClearSeconds) }), response: AppSettingsSchema },
+  'settings:set': {
+    request: v.strictObject({ clipboardClearSeconds: v.optional(AppSettingsSchema.entries.clipboardClearSeconds), autoLockMinutes: v.optional(AppSettingsSchema.entries.autoLockMinutes) }),
+    response: AppSettingsSchema,
+  },
+  /**
+   * The user pressed a key or clicked in the window (sent at most every few
+   * seconds): the auto-lock's idle time starts again. Only input counts, never
+   * the window's own reloads (main/core/auto-lock.ts).
+   */
+  'app:activity': { request: Empty, response: Empty },
   'accounts:list': { request: Empty, response: v.array(AccountSummarySchema) },
   'accounts:get': { request: v.strictObject({ name: AccountName }), response: PublicAccountSchema },
   /** Parses without storing; secrets come back masked (only `has*` flags). */
@@ -354,8 +365,8 @@ export const AppEventSchema = v.variant('type', [
   AgentApprovalEventSchema,
   /** The approval's question is answered, timed out or withdrawn (the program went away): its dialog closes. */
   v.object({ type: v.literal('agent-approval-closed'), id: v.string() }),
-  /** The vault was locked (from the tray, or the window): show the unlock screen. */
-  v.object({ type: v.literal('locked') }),
+  /** The vault was locked (from the tray, or the window): show the unlock screen. `reason`: why (main/core/auto-lock.ts LockReason). */
+  v.object({ type: v.literal('locked'), reason: v.optional(v.picklist(['user', 'idle', 'screen-locked', 'suspend'])) }),
 ]);
 export type AppEvent = v.InferOutput<typeof AppEventSchema>;
 

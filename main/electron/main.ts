@@ -9,9 +9,10 @@
  */
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, nativeImage, net, Notification, protocol, safeStorage, session as electronSession, shell, Tray } from 'electron';
+import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, nativeImage, net, Notification, powerMonitor, protocol, safeStorage, session as electronSession, shell, Tray } from 'electron';
 import { createApiHandlers } from '../core/api.js';
 import { createAgentApprovals } from '../core/api/agent-approvals.js';
+import { createSessionAutoLock } from '../core/api/lock-session.js';
 import { createSessionAgent, unlockedAccounts } from '../core/api/session-agent.js';
 import { AppSession } from '../core/app-session.js';
 import { isTokenDeskError, SystemError } from '../core/errors.js';
@@ -24,6 +25,7 @@ import { createTrustedSenderCheck, registerIpcHandlers, sendAppEvent } from './i
 import { createElectronPorts } from './ports.js';
 import { CallbackRouter, registerProtocolHandling } from './protocol-routing.js';
 import { keychainStatus, SafeStorageKeySlot } from './safe-storage-slot.js';
+import { watchPowerEvents } from './power-lock.js';
 import { sandboxRefusal } from './sandbox-guard.js';
 import { TRAY_ICON_DATA_URL } from './tray-icon.js';
 import { TrayMenu } from './tray.js';
@@ -161,6 +163,8 @@ async function start(folders: DataFolders): Promise<void> {
       lock: () => void handlers['app:lock']({}),
       quit: () => app.quit(),
     },
+    // A tray click is the user at the computer: the idle lock waits again (main/core/auto-lock.ts).
+    onUserAction: () => autoLock.noteActivity(),
   });
   const refreshTray = async (): Promise<void> => {
     try {
@@ -182,6 +186,9 @@ async function start(folders: DataFolders): Promise<void> {
   // While unlocked the app is an agent too: the command line asks it, and the user answers in the window.
   const approvals = createAgentApprovals(emit);
   const sessionAgent = createSessionAgent({ dataDir: folders.vault, session: () => unlockedAccounts(session), approvals });
+  // The vault locks itself after the idle time, on the screen lock and on sleep, through the same path as the Lock button.
+  const autoLock = createSessionAutoLock({ session, agent: sessionAgent, emit, clock: ports.clock, systemIdleSeconds: () => powerMonitor.getSystemIdleTime() });
+  watchPowerEvents({ powerMonitor, autoLock });
   const handlers: IpcHandlers = createApiHandlers({
     session,
     clipboard: clipboardGuard,
@@ -190,6 +197,7 @@ async function start(folders: DataFolders): Promise<void> {
     emit,
     approvals,
     agent: sessionAgent,
+    autoLock,
   });
   const copyFromTray = createTrayCopy({ copy: (request) => handlers['tokens:copy'](request), notify, now: () => ports.clock.now(), wayland });
   registerIpcHandlers(ipcMain, handlers, createTrustedSenderCheck(() => mainWindow?.webContents.mainFrame));
@@ -207,6 +215,7 @@ async function start(folders: DataFolders): Promise<void> {
     // Clear our token from the clipboard (only if it is still ours) before leaving.
     event.preventDefault();
     quitting = true;
+    autoLock.stop();
     clipboardGuard.flush();
     // No program may be handed anything by a process on its way out: the agent stops (endpoint and rendezvous file removed) first.
     void clipboardGuard
@@ -219,7 +228,10 @@ async function start(folders: DataFolders): Promise<void> {
   });
 
   // Everyday start: the keychain opens the vault without a prompt.
-  if (await session.unlockWithKeychain()) await sessionAgent.onUnlocked();
+  if (await session.unlockWithKeychain()) {
+    await sessionAgent.onUnlocked();
+    autoLock.start();
+  }
   await refreshTray();
   showWindow();
 }

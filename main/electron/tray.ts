@@ -37,7 +37,11 @@ function literal(label: string): string {
   return label.replaceAll('&', '&&');
 }
 
-/** What the tray shows: the accounts, or that the vault still waits for its passphrase. */
+export const TRAY_LOCKED_LABEL = 'Locked';
+export const TRAY_TOOLTIP = 'TokenDesk';
+export const TRAY_LOCKED_TOOLTIP = 'TokenDesk (locked)';
+
+/** What the tray shows: the accounts, or that the vault is locked. */
 export type TrayContent = readonly TrayAccount[] | 'locked';
 
 /** Pure: the template for `Menu.buildFromTemplate`. */
@@ -55,7 +59,8 @@ export function buildTrayMenuTemplate(content: TrayContent, now: number, actions
     const warning = account.clientCertificateExpiresAt === undefined ? undefined : certificateExpiryWarning(account.name, account.clientCertificateExpiresAt, now);
     if (warning) items.push({ label: literal(warning), enabled: false });
   }
-  if (content === 'locked') items.push({ label: 'Locked: open TokenDesk to enter the passphrase', enabled: false });
+  // Locked by hand, after the idle time, the screen lock or sleep: Open shows the unlock screen (the keychain opens it without a passphrase where it can).
+  if (content === 'locked') items.push({ label: TRAY_LOCKED_LABEL, enabled: false });
   else if (items.length === 0) items.push({ label: 'No accounts yet', enabled: false });
   items.push({ type: 'separator' }, { label: 'Open TokenDesk', click: () => actions.openWindow() });
   if (content !== 'locked') items.push({ label: 'Lock TokenDesk', click: () => actions.lock() });
@@ -80,16 +85,20 @@ export class TrayMenu {
     buildFromTemplate: (template: MenuItemConstructorOptions[]) => Menu;
     actions: TrayActions;
     now: () => number;
+    /** Every click on one of our entries: the user is at the computer (the auto-lock's idle time starts again). */
+    onUserAction?: () => void;
   }) {
     this.#tray = deps.tray;
     this.#buildFromTemplate = deps.buildFromTemplate;
-    this.#actions = deps.actions;
+    this.#actions = deps.onUserAction ? noticingActions(deps.actions, deps.onUserAction) : deps.actions;
     this.#now = deps.now;
-    this.#tray.setToolTip('TokenDesk');
+    this.#tray.setToolTip(TRAY_TOOLTIP);
   }
 
   /** Call whenever an account or token changes. */
   update(content: TrayContent): void {
+    // The tooltip says it too: on Windows and macOS it shows without opening the menu.
+    if ((content === 'locked') !== (this.#content === 'locked')) this.#tray.setToolTip(content === 'locked' ? TRAY_LOCKED_TOOLTIP : TRAY_TOOLTIP);
     this.#content = content;
     this.rebuild();
   }
@@ -98,4 +107,21 @@ export class TrayMenu {
   rebuild(): void {
     this.#tray.setContextMenu(this.#buildFromTemplate(buildTrayMenuTemplate(this.#content, this.#now(), this.#actions)));
   }
+}
+
+/** The same actions, each telling `onUserAction` first. */
+function noticingActions(actions: TrayActions, onUserAction: () => void): TrayActions {
+  const first =
+    <A extends unknown[]>(action: (...args: A) => void) =>
+    (...args: A): void => {
+      onUserAction();
+      action(...args);
+    };
+  return {
+    copyToken: first((name: string) => actions.copyToken(name)),
+    refreshAndCopy: first((name: string) => actions.refreshAndCopy(name)),
+    openWindow: first(() => actions.openWindow()),
+    lock: first(() => actions.lock()),
+    quit: first(() => actions.quit()),
+  };
 }

@@ -22,6 +22,10 @@ export type DevicePrompt = Extract<AppEvent, { type: 'device-code-prompt' }>;
 export type AgentApproval = AgentApprovalEvent;
 export type ApprovalAnswer = 'once' | 'session' | 'deny';
 export type Notice = { tone: 'info' | 'success' | 'warning'; text: string; id: number };
+export type LockReason = NonNullable<Extract<AppEvent, { type: 'locked' }>['reason']>;
+
+/** Input is reported to the main process at most this often (the auto-lock counts minutes). */
+const ACTIVITY_REPORT_MS = 10_000;
 
 export class AppState {
   #screen = $state<Screen>({ name: 'loading' });
@@ -37,7 +41,12 @@ export class AppState {
   #agentWarningDismissed = $state(false);
   /** Locked while running (the Lock button, the tray), after it was open: the keychain then opens it again. */
   #lockedWhileRunning = $state(false);
-  #settings = $state.raw<AppSettings>({ clipboardClearSeconds: 60 });
+  #settings = $state.raw<AppSettings>({ clipboardClearSeconds: 60, autoLockMinutes: 15 });
+  /** Why the vault was locked while running (the unlock screen says it). */
+  #lockReason = $state<LockReason | undefined>(undefined);
+  /** Where the user was when the vault locked: shown again after unlocking. */
+  #resumeScreen: Screen | undefined;
+  #lastActivityReport = 0;
   #now = $state(Date.now());
   /** Bumped on every accounts-changed event so open screens can reload. */
   #revision = $state(0);
@@ -69,6 +78,9 @@ export class AppState {
   }
   get lockedWhileRunning(): boolean {
     return this.#lockedWhileRunning;
+  }
+  get lockReason(): LockReason | undefined {
+    return this.#lockReason;
   }
   get approval(): AgentApproval | undefined {
     return this.#approvals[0];
@@ -130,7 +142,32 @@ export class AppState {
       // Defaults stay; the settings screen shows the error if it persists.
     }
     await this.loadAccounts();
-    this.#screen = { name: 'list' };
+    this.#screen = this.#takeResumeScreen();
+    this.#lockReason = undefined;
+    // The next input is reported at once: the timer has just restarted in the main process anyway, and it must not wait for a throttle.
+    this.#lastActivityReport = 0;
+  }
+
+  /** The screen the user was on when the vault locked, if it still makes sense (an account may be gone). */
+  #takeResumeScreen(): Screen {
+    const resume = this.#resumeScreen;
+    this.#resumeScreen = undefined;
+    if (!resume) return { name: 'list' };
+    if (resume.name === 'detail') return this.#accounts.some((account) => account.name === resume.account) ? resume : { name: 'list' };
+    return resume.name === 'add' || resume.name === 'settings' ? resume : { name: 'list' };
+  }
+
+  /**
+   * The user pressed a key, clicked or scrolled: tells the main process (at
+   * most every few seconds) so the auto-lock waits again. Only input counts:
+   * the window's own reloads never call this (main/core/auto-lock.ts).
+   */
+  noteActivity(): void {
+    if (this.#status?.vault !== 'unlocked') return;
+    const now = Date.now();
+    if (now - this.#lastActivityReport < ACTIVITY_REPORT_MS) return;
+    this.#lastActivityReport = now;
+    void call('app:activity', {}).catch(() => undefined);
   }
 
   /** Re-reads the status: whether a recovery passphrase is set, and what the opened vault must tell the user. */
@@ -186,10 +223,16 @@ export class AppState {
   /** Locks the vault (the agent stops serving programs) and shows the unlock screen. */
   async lock(): Promise<void> {
     await call('app:lock', {});
-    this.#showLocked();
+    this.#showLocked('user');
   }
 
-  #showLocked(): void {
+  #showLocked(reason: LockReason | undefined): void {
+    // Locked twice (the button, then its event): the first one knows where the user was.
+    if (this.#status?.vault === 'unlocked') {
+      const screen = this.#screen;
+      this.#resumeScreen = screen.name === 'detail' || screen.name === 'add' || screen.name === 'settings' ? screen : undefined;
+      this.#lockReason = reason;
+    }
     this.#status = { vault: 'locked', keychain: this.#status?.keychain ?? 'unavailable' };
     this.#lockedWhileRunning = true;
     this.#accounts = [];
@@ -222,7 +265,14 @@ export class AppState {
 
   /** Subscribes to main-process events; returns the unsubscribe function. */
   listen(): () => void {
-    return onEvent((event) => this.#handle(event));
+    const stop = onEvent((event) => this.#handle(event));
+    const input = (): void => this.noteActivity();
+    const kinds = ['keydown', 'pointerdown', 'wheel'] as const;
+    for (const kind of kinds) window.addEventListener(kind, input, { capture: true, passive: true });
+    return () => {
+      stop();
+      for (const kind of kinds) window.removeEventListener(kind, input, { capture: true });
+    };
   }
 
   #handle(event: AppEvent): void {
@@ -254,7 +304,7 @@ export class AppState {
         this.#removeApproval(event.id);
         break;
       case 'locked':
-        this.#showLocked();
+        this.#showLocked(event.reason);
         break;
       case 'progress':
         break;

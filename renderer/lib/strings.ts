@@ -377,6 +377,17 @@ export const S = {
       ERR_BACKUP_VERSION: 'Update TokenDesk, then restore the backup again.',
     } as Record<string, string>,
   },
+  autoLock: {
+    label: 'Lock automatically',
+    after: (minutes: number) => (minutes < 60 ? `After ${minutes} ${minutes === 1 ? 'minute' : 'minutes'} without use` : `After ${minutes / 60} ${minutes === 60 ? 'hour' : 'hours'} without use`),
+    never: 'Never (only with Lock)',
+    help: 'Locking forgets every secret until you open TokenDesk again; programs get no tokens meanwhile. Using the command line does not count as use. TokenDesk also locks when the screen locks and when the computer sleeps, whatever you choose here.',
+    reason: {
+      idle: (minutes: number) => `TokenDesk locked itself after ${minutes < 60 ? `${minutes} ${minutes === 1 ? 'minute' : 'minutes'}` : `${minutes / 60} ${minutes === 60 ? 'hour' : 'hours'}`} without use.`,
+      'screen-locked': 'TokenDesk locked itself when the screen was locked.',
+      suspend: 'TokenDesk locked itself when the computer went to sleep.',
+    },
+  },
 
   errors: {
     tryAgain: 'Try again.',

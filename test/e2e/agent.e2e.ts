@@ -183,7 +183,8 @@ test('Lock: the window shows its unlock screen and the CLI gets the locked messa
 
   await page.getByLabel('Passphrase').fill(PASSPHRASE);
   await page.getByRole('button', { name: 'Open' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Accounts' })).toBeVisible();
+  // Back on the account page the Lock was pressed on (issue 13 item 10).
+  await expect(page.getByRole('heading', { level: 1, name: ACCOUNT })).toBeVisible();
   // "Until TokenDesk locks" ended with the lock.
   const cli = runCli(['token', ACCOUNT]);
   await expect(approvalDialog()).toBeVisible({ timeout: 15_000 });
@@ -192,6 +193,7 @@ test('Lock: the window shows its unlock screen and the CLI gets the locked messa
 });
 
 test('the per-account setting: with asking off, a token call is not asked', async () => {
+  await page.getByRole('button', { name: 'Accounts', exact: true }).click();
   await page.getByRole('button', { name: `Details for ${ACCOUNT}` }).click();
   const box = page.getByLabel('Ask before giving this account’s token to a program (command line, scripts)');
   await expect(box).toBeChecked();
@@ -216,7 +218,8 @@ test('another agent already serving the vault (a tokendesk agent) is named in th
 
     await page.getByLabel('Passphrase').fill(PASSPHRASE);
     await page.getByRole('button', { name: 'Open' }).click();
-    await expect(page.getByRole('heading', { level: 1, name: 'Accounts' })).toBeVisible();
+    // Back on the account page the Lock was pressed on (issue 13 item 10).
+    await expect(page.getByRole('heading', { level: 1, name: ACCOUNT })).toBeVisible();
     const warning = page.locator('.agent-warning');
     await expect(warning).toContainText('The command line cannot get tokens from this window.');
     await expect(warning).toContainText(`tokendesk agent (pid ${headless.pid})`);

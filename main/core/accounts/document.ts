@@ -3,6 +3,7 @@
  * Bump SCHEMA and add a migration in `migrateDocument` when it changes.
  */
 import type { AccountSettings, TokenSet } from '../../../shared/account.js';
+import { DEFAULT_AUTO_LOCK_MINUTES } from '../auto-lock.js';
 import { VaultError } from '../errors.js';
 import type { HistoryEntry } from './types.js';
 
@@ -28,6 +29,8 @@ export interface DiscoveredEndpoints {
 export interface Preferences {
   /** Seconds after which a copied token is cleared from the clipboard (0 = never). */
   clipboardClearSeconds: number;
+  /** Minutes without use after which the vault locks itself (0 = never); see main/core/auto-lock.ts. */
+  autoLockMinutes: number;
 }
 
 export interface VaultDocument {
@@ -37,7 +40,7 @@ export interface VaultDocument {
 }
 
 export const HISTORY_LIMIT = 100;
-export const DEFAULT_PREFERENCES: Preferences = { clipboardClearSeconds: 60 };
+export const DEFAULT_PREFERENCES: Preferences = { clipboardClearSeconds: 60, autoLockMinutes: DEFAULT_AUTO_LOCK_MINUTES };
 
 export function emptyDocument(): VaultDocument {
   return { schema: 1, accounts: [], preferences: { ...DEFAULT_PREFERENCES } };

@@ -1,8 +1,9 @@
 /** `app:*` and `settings:*`: the vault's life cycle and the preferences kept in it. */
 import type { ApiContext } from './context.js';
 import type { HandlerGroup } from './handler.js';
+import { lockSession } from './lock-session.js';
 
-type AppChannel = 'app:status' | 'app:create' | 'app:unlock' | 'app:lock' | 'app:set-passphrase' | 'settings:get' | 'settings:set';
+type AppChannel = 'app:status' | 'app:create' | 'app:unlock' | 'app:lock' | 'app:set-passphrase' | 'settings:get' | 'settings:set' | 'app:activity';
 
 export function appHandlers({ deps, accountsChanged }: ApiContext): HandlerGroup<AppChannel> {
   return {
@@ -15,31 +16,38 @@ export function appHandlers({ deps, accountsChanged }: ApiContext): HandlerGroup
     'app:create': async ({ passphrase }) => {
       await deps.session.create(passphrase ? { passphrase } : {});
       await deps.agent?.onUnlocked();
+      deps.autoLock?.start();
       accountsChanged();
       return {};
     },
     'app:unlock': async ({ passphrase }) => {
       await deps.session.unlock(passphrase);
       await deps.agent?.onUnlocked();
+      deps.autoLock?.start();
       accountsChanged();
       return {};
     },
     'app:lock': async () => {
-      // The agent first: no program may be handed anything while the vault is closing.
-      await deps.agent?.onLocked();
-      deps.session.lock();
-      deps.emit({ type: 'locked' });
-      accountsChanged();
+      await lockSession(deps, 'user');
       return {};
     },
     'app:set-passphrase': async ({ passphrase, currentPassphrase }) => {
       await deps.session.setRecoveryPassphrase(passphrase, currentPassphrase);
       return {};
     },
-    'settings:get': async () => ({ clipboardClearSeconds: deps.session.preferences().clipboardClearSeconds }),
+    'settings:get': async () => {
+      const { clipboardClearSeconds, autoLockMinutes } = deps.session.preferences();
+      return { clipboardClearSeconds, autoLockMinutes };
+    },
     'settings:set': async (patch) => {
       const next = await deps.session.setPreferences(patch);
-      return { clipboardClearSeconds: next.clipboardClearSeconds };
+      // A new idle time counts from now (the user just chose it).
+      if (patch.autoLockMinutes !== undefined) deps.autoLock?.start();
+      return { clipboardClearSeconds: next.clipboardClearSeconds, autoLockMinutes: next.autoLockMinutes };
+    },
+    'app:activity': async () => {
+      deps.autoLock?.noteActivity();
+      return {};
     },
   };
 }

@@ -8,6 +8,7 @@ import type { AccountSettings, TokenSet } from '../../../shared/account.js';
 import type { AppEvent } from '../../../shared/ipc.js';
 import type { AccountService } from '../accounts/account-service.js';
 import type { AppSession } from '../app-session.js';
+import type { AutoLock } from '../auto-lock.js';
 import type { ClipboardGuard } from '../clipboard-guard.js';
 import type { AgentApprovals } from './agent-approvals.js';
 import type { SessionAgent } from './session-agent.js';
@@ -39,6 +40,8 @@ export interface ApiDeps {
   agent?: Pick<SessionAgent, 'onUnlocked' | 'onLocked' | 'warning'>;
   /** The questions the agent asks in the window (`agent:answer`, `agent:pending`). */
   approvals?: Pick<AgentApprovals, 'answer' | 'pending'>;
+  /** The idle lock: armed at unlock and on a settings change, postponed by `app:activity`, stopped by every lock. */
+  autoLock?: Pick<AutoLock, 'start' | 'noteActivity' | 'stop'>;
 }
 
 export interface ApiContext {

@@ -27,12 +27,14 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { createApiHandlers } from '../../../main/core/api.js';
 import { createAgentApprovals } from '../../../main/core/api/agent-approvals.js';
+import { createSessionAutoLock } from '../../../main/core/api/lock-session.js';
 import { createSessionAgent, unlockedAccounts, type SessionAgent } from '../../../main/core/api/session-agent.js';
 import { AppSession } from '../../../main/core/app-session.js';
+import type { AutoLock, Scheduler } from '../../../main/core/auto-lock.js';
 import { createClipboardGuard } from '../../../main/core/clipboard-guard.js';
 import { perIdentity } from '../../../main/core/net/identity-cache.js';
 import { createNodeFetch, type NodeFetch } from '../../../main/core/net/node-fetch.js';
-import type { CorePorts } from '../../../main/core/ports.js';
+import type { Clock, CorePorts } from '../../../main/core/ports.js';
 import { systemClock } from '../../../main/core/ports.js';
 import { IPC_CHANNELS, isIpcChannel, type AppEvent } from '../../../shared/ipc.js';
 
@@ -48,6 +50,8 @@ export interface Harness {
   session: AppSession;
   /** The session's agent (started when the window unlocks or creates the vault). */
   agent: SessionAgent;
+  /** The idle lock, as the app builds it (its clock and timers are `HarnessOptions.autoLockTime`'s when given). */
+  autoLock: AutoLock;
   /** What the app last wrote to the (fake) system clipboard. */
   clipboardText(): string;
   /** Every URL the app asked the "system browser" to open. */
@@ -71,6 +75,8 @@ export interface HarnessOptions {
    * trusts instead of the defaults: the test authority of an https fixture.
    */
   authorities?: readonly string[];
+  /** The auto-lock's clock and timers (test/fixtures/manual-time.ts), so a spec can make minutes pass at once; real time otherwise. */
+  autoLockTime?: Clock & Scheduler;
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -195,6 +201,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   const approvals = createAgentApprovals(emit);
   const agent = createSessionAgent({ dataDir, session: () => unlockedAccounts(session), approvals });
+  const autoLock = createSessionAutoLock({
+    session,
+    agent,
+    emit,
+    clock: options.autoLockTime ?? systemClock,
+    ...(options.autoLockTime ? { scheduler: options.autoLockTime } : {}),
+  });
   const handlers = createApiHandlers({
     session,
     clipboard: guard,
@@ -202,6 +215,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     emit,
     approvals,
     agent,
+    autoLock,
     openExternal: async (url) => {
       openedUrls.push(url);
       // Like a real browser, the user's approval arrives a little after the window opened.
@@ -275,6 +289,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     dataDir,
     session,
     agent,
+    autoLock,
     clipboardText: () => clipboard,
     openedUrls,
     setBrowserCompletes: (value) => void (browserCompletes = value),
@@ -283,6 +298,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     setSaveCancelled: (value) => void (saveCancelled = value),
     async close() {
       guard.dispose();
+      autoLock.stop();
       await agent.onLocked();
       session.lock();
       for (const stream of streams) stream.end();

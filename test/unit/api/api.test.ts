@@ -173,8 +173,8 @@ describe('createApiHandlers', () => {
   });
 
   it('stores the clipboard delay in the vault preferences', async () => {
-    expect(await api['settings:get']({})).toEqual({ ok: true, value: { clipboardClearSeconds: 60 } });
-    expect(await api['settings:set']({ clipboardClearSeconds: 15 })).toEqual({ ok: true, value: { clipboardClearSeconds: 15 } });
+    expect(await api['settings:get']({})).toEqual({ ok: true, value: { clipboardClearSeconds: 60, autoLockMinutes: 15 } });
+    expect(await api['settings:set']({ clipboardClearSeconds: 15 })).toEqual({ ok: true, value: { clipboardClearSeconds: 15, autoLockMinutes: 15 } });
     expect(session.preferences().clipboardClearSeconds).toBe(15);
   });
 
@@ -202,7 +202,7 @@ describe('createApiHandlers', () => {
     await api['accounts:import']({ text: myfiberToml('some-secret', 'locked away') });
     events.length = 0;
     expect(await api['app:lock']({})).toEqual({ ok: true, value: {} });
-    expect(events).toContainEqual({ type: 'locked' });
+    expect(events).toContainEqual({ type: 'locked', reason: 'user' });
     expect(await api['app:status']({})).toMatchObject({ ok: true, value: { vault: 'locked' } });
     expect(await api['accounts:list']({})).toMatchObject({ ok: false, error: { kind: 'vault', code: 'ERR_VAULT_LOCKED' } });
     expect((await api['app:unlock']({ passphrase: PASSPHRASE })).ok).toBe(true);

@@ -39,6 +39,8 @@ afterEach(() => {
 
 interface Launch {
   env?: Record<string, string>;
+  /** The platform the fake powerMonitor behaves as. */
+  platform?: NodeJS.Platform;
   argv?: string[];
   cwd?: string;
   /** One key for every launch on this "computer", so the keychain opens what an earlier launch wrapped. */
@@ -49,7 +51,14 @@ interface Launch {
 /** Loads main.ts as a new process would, then lets Chromium become ready and waits for start to settle. */
 async function launch(options: Launch = {}): Promise<FakeElectron> {
   const argv = ['/usr/lib/tokendesk/tokendesk-app', ...(options.argv ?? [])];
-  const fake = createFakeElectron({ machine, argv, isPackaged: true, appPath: path.join(root, 'app'), ...(options.machineKey ? { safeStorage: { machineKey: options.machineKey } } : {}) });
+  const fake = createFakeElectron({
+    machine,
+    argv,
+    isPackaged: true,
+    appPath: path.join(root, 'app'),
+    ...(options.machineKey ? { safeStorage: { machineKey: options.machineKey } } : {}),
+    ...(options.platform ? { platform: options.platform } : {}),
+  });
   options.before?.(fake);
   process.env = { ...savedEnv };
   delete process.env['TOKENDESK_DATA_DIR'];
@@ -265,7 +274,7 @@ describe('the app is an agent while unlocked (issue 11 item 3)', () => {
     expect(readRendezvous(vault)).toBeUndefined();
     await expect(askAgent(vault, { op: 'status' }, { caller })).rejects.toBeInstanceOf(AgentUnavailableError);
     // The window is told, and so is the tray.
-    expect(fake.BrowserWindow.created[0]!.webContents.sent.map((sent) => sent.args[0])).toContainEqual({ type: 'locked' });
+    expect(fake.BrowserWindow.created[0]!.webContents.sent.map((sent) => sent.args[0])).toContainEqual({ type: 'locked', reason: 'user' });
     await until(() => fake.record.trays[0]!.menus.at(-1)!.template.some((item) => item.label?.startsWith('Locked')), 'the tray says locked');
 
     expect(await windowCall(fake, 'app:unlock', {})).toMatchObject({ ok: true });
@@ -345,4 +354,68 @@ describe('the app is an agent while unlocked (issue 11 item 3)', () => {
     fake.app.emit('before-quit', { preventDefault: () => undefined });
     await until(() => fake.app.quitCalls > 0, 'quit');
   });
+});
+
+describe('the vault locks with the screen and with sleep (issue 13 item 10)', () => {
+  const caller = { pid: 4242, executable: '/usr/bin/curl' };
+
+  function windowCall(fake: FakeElectron, channel: string, payload: unknown): Promise<{ ok: boolean; value?: unknown; error?: { code: string } }> {
+    const frame = fake.BrowserWindow.created.at(-1)!.webContents.mainFrame;
+    return fake.record.ipcHandlers.get(channel)!({ senderFrame: frame }, payload) as never;
+  }
+
+  async function until(condition: () => boolean, what: string): Promise<void> {
+    for (let i = 0; i < 300; i++) {
+      if (condition()) return;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    throw new Error(`never happened: ${what}`);
+  }
+
+  const sentEvents = (fake: FakeElectron) => fake.BrowserWindow.created[0]!.webContents.sent.map((sent) => sent.args[0]);
+
+  it("on the screen lock (powerMonitor 'lock-screen'): the agent stops, the window and the tray say Locked; the keychain opens it again without a passphrase", async () => {
+    const vault = path.join(root, 'vault');
+    const fake = await launch({ env: { TOKENDESK_DATA_DIR: vault }, platform: 'darwin' });
+    expect(await windowCall(fake, 'app:create', {})).toMatchObject({ ok: true });
+    expect(await askAgent(vault, { op: 'status' }, { caller })).toMatchObject({ kind: 'app' });
+
+    fake.powerMonitor.lockScreen();
+    await until(() => sentEvents(fake).some((event) => (event as { type: string }).type === 'locked'), 'the window is told');
+    expect(sentEvents(fake)).toContainEqual({ type: 'locked', reason: 'screen-locked' });
+    await until(() => readRendezvous(vault) === undefined, 'the agent stops');
+    await expect(askAgent(vault, { op: 'status' }, { caller })).rejects.toBeInstanceOf(AgentUnavailableError);
+    expect(await windowCall(fake, 'app:status', {})).toMatchObject({ ok: true, value: { vault: 'locked' } });
+    const tray = fake.record.trays[0]!;
+    await until(() => tray.menus.at(-1)!.template.some((item) => item.label === 'Locked'), 'the tray says Locked');
+    expect(tray.tooltip).toBe('TokenDesk (locked)');
+
+    // The keychain (safeStorage) still holds the key: Open needs no passphrase.
+    fake.powerMonitor.unlockScreen();
+    expect(await windowCall(fake, 'app:unlock', {})).toMatchObject({ ok: true });
+    expect(await askAgent(vault, { op: 'status' }, { caller })).toMatchObject({ kind: 'app' });
+    fake.app.emit('before-quit', { preventDefault: () => undefined });
+    await until(() => fake.app.quitCalls > 0, 'quit');
+  });
+
+  it("on sleep (powerMonitor 'suspend'), on Linux too; a locked screen on Linux is found by polling getSystemIdleState", async () => {
+    const vault = path.join(root, 'vault');
+    const fake = await launch({ env: { TOKENDESK_DATA_DIR: vault }, platform: 'linux' });
+    expect(await windowCall(fake, 'app:create', {})).toMatchObject({ ok: true });
+    fake.powerMonitor.sleep();
+    await until(() => sentEvents(fake).some((event) => JSON.stringify(event) === JSON.stringify({ type: 'locked', reason: 'suspend' })), 'the sleep lock');
+    expect(await windowCall(fake, 'app:status', {})).toMatchObject({ ok: true, value: { vault: 'locked' } });
+    expect(readRendezvous(vault)).toBeUndefined();
+    fake.powerMonitor.wake();
+
+    expect(await windowCall(fake, 'app:unlock', {})).toMatchObject({ ok: true });
+    fake.powerMonitor.lockScreen();
+    // Linux has no 'lock-screen' event: the poll (every 5 s) finds it.
+    for (let i = 0; i < 80 && !sentEvents(fake).some((event) => JSON.stringify(event) === JSON.stringify({ type: 'locked', reason: 'screen-locked' })); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(sentEvents(fake)).toContainEqual({ type: 'locked', reason: 'screen-locked' });
+    fake.app.emit('before-quit', { preventDefault: () => undefined });
+    await until(() => fake.app.quitCalls > 0, 'quit');
+  }, 20_000);
 });

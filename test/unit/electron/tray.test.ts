@@ -142,3 +142,38 @@ describe('TrayMenu', () => {
     expect(electron.record.trays[0]!.tooltip).toBe('TokenDesk');
   });
 });
+
+describe('the tray while locked, and the user at the tray (issue 13 item 10)', () => {
+  it('shows "Locked" in the menu and in the tooltip while locked, and "Lock TokenDesk" again once unlocked', () => {
+    const { electron, menu } = fakeTrayMenu(() => NOW);
+    const tray = electron.record.trays[0]!;
+    menu.update([{ name: 'a', status: 'valid', expiresAt: NOW + 120_000 }]);
+    expect(tray.tooltip).toBe('TokenDesk');
+    menu.update('locked');
+    expect(tray.menus.at(-1)!.template[0]).toMatchObject({ label: 'Locked', enabled: false });
+    expect(tray.menus.at(-1)!.template.map((item) => item.label)).not.toContain('Lock TokenDesk');
+    expect(tray.tooltip).toBe('TokenDesk (locked)');
+    menu.update([{ name: 'a', status: 'valid', expiresAt: NOW + 120_000 }]);
+    expect(tray.menus.at(-1)!.template.map((item) => item.label)).toContain('Lock TokenDesk');
+    expect(tray.tooltip).toBe('TokenDesk');
+  });
+
+  it('tells onUserAction about every click (the idle lock waits again), before the action runs', () => {
+    const electron = createFakeElectron({ machine: new FakeMachine('/home/u', '/home/u/.config') });
+    const tray = new electron.module.Tray(electron.module.nativeImage.createFromDataURL('data:image/png;base64,'));
+    const { calls, actions } = recordingActions();
+    const menu = new TrayMenu({
+      tray: tray as unknown as Pick<Tray, 'setContextMenu' | 'setToolTip'>,
+      buildFromTemplate: (template) => electron.module.Menu.buildFromTemplate(template) as unknown as Menu,
+      actions,
+      now: () => NOW,
+      onUserAction: () => calls.push('activity'),
+    });
+    menu.update([{ name: 'a', status: 'valid', expiresAt: NOW + 120_000 }]);
+    const template = electron.record.trays[0]!.menus.at(-1)!.template;
+    click((template[0]!.submenu as MenuItemConstructorOptions[])[0]);
+    click(template.find((item) => item.label === 'Open TokenDesk'));
+    click(template.find((item) => item.label === 'Lock TokenDesk'));
+    expect(calls).toEqual(['activity', 'copy:a', 'activity', 'open', 'activity', 'lock']);
+  });
+});
