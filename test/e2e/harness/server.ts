@@ -32,7 +32,7 @@ import { AppSession } from '../../../main/core/app-session.js';
 import { createClipboardGuard } from '../../../main/core/clipboard-guard.js';
 import { perIdentity } from '../../../main/core/net/identity-cache.js';
 import { createNodeFetch, type NodeFetch } from '../../../main/core/net/node-fetch.js';
-import type { CorePorts } from '../../../main/core/ports.js';
+import type { CorePorts, FetchLike } from '../../../main/core/ports.js';
 import { systemClock } from '../../../main/core/ports.js';
 import { IPC_CHANNELS, isIpcChannel, type AppEvent } from '../../../shared/ipc.js';
 
@@ -67,6 +67,11 @@ export interface HarnessOptions {
    * trusts instead of the defaults: the test authority of an https fixture.
    */
   authorities?: readonly string[];
+  /**
+   * Wraps the core's fetch port, e.g. test/fixtures/seed-hosts.ts, so a text
+   * with a seed provider's real address reaches the fixture server.
+   */
+  wrapFetch?: (fetch: FetchLike) => FetchLike;
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -164,7 +169,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   // As in the app: accounts with a client certificate go through the Node transport, one per identity.
   const certificateTransports: NodeFetch[] = [];
   const ports: CorePorts = {
-    fetch: (input, init) => fetch(input, init),
+    fetch: options.wrapFetch ? options.wrapFetch((input, init) => fetch(input, init)) : (input, init) => fetch(input, init),
     fetchWithClientCertificate: perIdentity((clientCertificate) => {
       const transport = createNodeFetch({ clientCertificate, ...(options.authorities ? { ca: options.authorities } : {}) });
       certificateTransports.push(transport);
