@@ -11,6 +11,12 @@
  *   and `base_url = "..."` once for several Netrex accounts; each account's own
  *   keys win. `name` cannot be shared, since names are unique.
  *
+ * What people paste is read leniently (readDocument): curly quotes and
+ * Unicode spaces from mail programs are straightened (one character for one,
+ * so positions still match), "Label: value" lines and a JSON object of
+ * settings are read as settings, and a text without `preset` whose token
+ * address is a seed provider's gets that preset; `notes` say what was done.
+ *
  * Presets fill only what the file leaves out. `key_file` is read relative to
  * `baseDir` (the folder of the TOML file; the current folder for pasted text).
  * Nothing here logs, and no message contains a secret value.
