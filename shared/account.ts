@@ -87,6 +87,15 @@ export interface AccountSettings {
   /** Secret. */
   clientSecret?: string;
   clientAuth: ClientAuthMethod;
+  /**
+   * true: neither the imported text nor a preset chose the client
+   * authentication, so `clientAuth` is RFC 6749's default `basic` and only a
+   * guess. Set by the importer; the grant engine may then try the secret in
+   * the form body (and `basic_raw`) when the server answers `invalid_client`,
+   * and once one works it stores that as `clientAuth` and removes this flag.
+   * Undefined: `clientAuth` was chosen (the text, a preset, an edit, or learned).
+   */
+  clientAuthAuto?: true;
   username?: string;
   /** Secret. */
   password?: string;

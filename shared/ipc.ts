@@ -112,6 +112,13 @@ export const ImportProblemSchema = v.object({
 });
 export type ImportProblem = v.InferOutput<typeof ImportProblemSchema>;
 
+/** Names typed into the preview, one per account of the text in its order; '' keeps the text's own. */
+const ImportNames = v.pipe(v.array(v.pipe(v.string(), v.maxLength(200))), v.maxLength(1000));
+
+/** An account of an import whose name is already taken in the vault, with the first free `NAME (n)`. */
+export const ImportConflictSchema = v.object({ index: v.number(), name: v.string(), suggestion: v.string() });
+export type ImportConflict = v.InferOutput<typeof ImportConflictSchema>;
+
 /** Fields the edit form may change. Secrets are replaced only when given non-empty. */
 export const AccountPatchSchema = v.strictObject({
   grant: v.optional(GrantSchema),
@@ -275,12 +282,26 @@ export const IPC_CONTRACT = {
   'accounts:list': { request: Empty, response: v.array(AccountSummarySchema) },
   'accounts:get': { request: v.strictObject({ name: AccountName }), response: PublicAccountSchema },
   /** Parses without storing; secrets come back masked (only `has*` flags). */
+  /**
+   * `names[i]`, when not empty, is the name of the i-th account of the text (the preview's name field).
+   * `notes`: what TokenDesk changed or recognised to read the text, in plain words.
+   * `conflicts`: accounts whose name is already in the vault (`index` counts as `names` does, the order
+   * of the text, which is the order of `accounts` whenever `problems` is empty), with a free name.
+   */
   'accounts:preview': {
-    request: v.strictObject({ text: ImportText, fileName: v.optional(ShortText) }),
-    response: v.object({ accounts: v.array(PublicAccountSchema), problems: v.array(ImportProblemSchema) }),
+    request: v.strictObject({ text: ImportText, fileName: v.optional(ShortText), names: v.optional(ImportNames) }),
+    response: v.object({
+      accounts: v.array(PublicAccountSchema),
+      problems: v.array(ImportProblemSchema),
+      notes: v.array(v.string()),
+      conflicts: v.array(ImportConflictSchema),
+    }),
   },
-  /** Stores every account of the text, or none. */
-  'accounts:import': { request: v.strictObject({ text: ImportText, fileName: v.optional(ShortText) }), response: v.object({ names: v.array(v.string()) }) },
+  /** Stores every account of the text, or none; `names` as for `accounts:preview`. */
+  'accounts:import': {
+    request: v.strictObject({ text: ImportText, fileName: v.optional(ShortText), names: v.optional(ImportNames) }),
+    response: v.object({ names: v.array(v.string()) }),
+  },
   /**
    * `dropped`: stored secrets the change removed because it would have sent
    * them somewhere new (shared/secret-exposure.ts).

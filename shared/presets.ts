@@ -40,6 +40,12 @@ export interface PresetDefinition {
   defaultBaseUrl?: string;
   /** Examples for the `base_url` field of the preset form. */
   baseUrlExamples?: readonly string[];
+  /**
+   * Hosts that belong to this provider: a pasted text whose token address is
+   * on one of them gets this preset (`recognisePreset`). An entry starting
+   * with "." stands for every host under it.
+   */
+  hosts: readonly string[];
   /** Paths appended to the base URL, exactly as documented (trailing slashes kept). */
   paths: { token: string; authorize?: string; revoke?: string };
   /** True when `issuer` is the base URL (Zitadel: jwt_bearer audience and discovery). */
@@ -78,6 +84,7 @@ export const PRESETS: Readonly<Record<PresetId, PresetDefinition>> = {
     defaultGrant: 'client_credentials',
     allowedGrants: ['client_credentials', 'jwt_bearer', 'static'],
     defaultBaseUrl: 'https://so.yio.at',
+    hosts: ['so.yio.at'],
     paths: { token: '/oauth/v2/token' },
     issuerIsBase: true,
     // The seed's client-credentials example sends id and secret as form fields.
@@ -108,6 +115,7 @@ export const PRESETS: Readonly<Record<PresetId, PresetDefinition>> = {
     defaultGrant: 'password',
     allowedGrants: ['password'],
     defaultBaseUrl: 'https://login.vyopta.com',
+    hosts: ['login.vyopta.com'],
     paths: { token: '/auth/realms/vyopta/protocol/openid-connect/token' },
     clientId: 'vyopta',
     // Public client: no secret is ever issued, client_id goes in the body.
@@ -136,6 +144,7 @@ export const PRESETS: Readonly<Record<PresetId, PresetDefinition>> = {
     defaultGrant: 'authorization_code',
     allowedGrants: ['authorization_code', 'password'],
     defaultBaseUrl: 'https://api.asi.swiss',
+    hosts: ['api.asi.swiss'],
     paths: { token: '/oauth2/token/', authorize: '/oauth2/authorize/', revoke: '/oauth2/revoke-token/' },
     revokeStyle: 'rfc7009',
     clientAuth: 'basic',
@@ -162,6 +171,7 @@ export const PRESETS: Readonly<Record<PresetId, PresetDefinition>> = {
     defaultGrant: 'password',
     allowedGrants: ['password', 'authorization_code'],
     defaultBaseUrl: 'https://api.myfox.me',
+    hosts: ['api.myfox.me'],
     paths: { token: '/oauth2/token', authorize: '/oauth2/authorize' },
     clientAuth: 'basic',
     scopeSeparator: ' ',
@@ -190,6 +200,8 @@ export const PRESETS: Readonly<Record<PresetId, PresetDefinition>> = {
     defaultGrant: 'authorization_code',
     allowedGrants: ['authorization_code', 'static'],
     baseUrlExamples: ['system2.netrex.cz', 'cloud.camstreamer.com'],
+    // The two addresses the seed names; every host under netrex.cz is Netrex's own platform.
+    hosts: ['system2.netrex.cz', '.netrex.cz', 'cloud.camstreamer.com'],
     paths: { token: '/oauth2/token', authorize: '/oauth2/auth/', revoke: '/oauth2/revoke' },
     revokeStyle: 'access_token_query',
     // Every parameter, secret included, travels in the URL query of the POST.
@@ -270,4 +282,60 @@ export function applyPreset(presetId: PresetId, params: PresetParams = {}): Part
   if (preset.requestBudget) settings.requestBudget = { ...preset.requestBudget };
   if (preset.useRefreshToken !== undefined) settings.useRefreshToken = preset.useRefreshToken;
   return settings;
+}
+
+/** True when `host` (lower case, no port) is one of `hosts` or under a "."-entry of it. */
+function hostMatches(host: string, hosts: readonly string[]): boolean {
+  return hosts.some((entry) => (entry.startsWith('.') ? host.endsWith(entry) || host === entry.slice(1) : host === entry));
+}
+
+/**
+ * When `url`'s path ends with one of the preset's documented endpoint paths
+ * (`/oauth2/token`, `/oauth2/auth/`, ...; with or without its trailing
+ * slash), the base those paths hang off: the part before it, without query
+ * or fragment (`https://cloud.camstreamer.com/oauth2/token?client_id=…` ->
+ * `https://cloud.camstreamer.com`). Undefined when it is no such address.
+ */
+export function endpointBase(presetId: PresetId, url: string): string | undefined {
+  const trimmed = url.trim();
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `https://${trimmed}`;
+  let parsed: URL;
+  try {
+    parsed = new URL(withScheme);
+  } catch {
+    return undefined;
+  }
+  if (parsed.username || parsed.password) return undefined;
+  const path = parsed.pathname;
+  const { paths } = PRESETS[presetId];
+  for (const endpoint of [paths.token, paths.authorize, paths.revoke]) {
+    if (!endpoint) continue;
+    const bare = endpoint.replace(/\/+$/, '');
+    for (const candidate of [endpoint, bare, `${bare}/`]) {
+      if (path.endsWith(candidate)) return `${parsed.protocol}//${parsed.host}${path.slice(0, path.length - candidate.length).replace(/\/+$/, '')}`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The seed provider an https address belongs to, by its host
+ * (`https://so.yio.at/oauth/v2/token` -> myfiber), with the base URL its
+ * endpoints hang off (for Netrex, whose host differs per provider). Undefined
+ * for any other address, and for plain http: no seed provider serves that.
+ */
+export function recognisePreset(url: string): { presetId: PresetId; baseUrl: string } | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url.trim());
+  } catch {
+    return undefined;
+  }
+  if (parsed.protocol !== 'https:') return undefined;
+  const host = parsed.hostname.toLowerCase().replace(/\.$/, '');
+  for (const id of PRESET_IDS) {
+    if (!hostMatches(host, PRESETS[id].hosts)) continue;
+    return { presetId: id, baseUrl: endpointBase(id, url) ?? `${parsed.protocol}//${parsed.host}` };
+  }
+  return undefined;
 }

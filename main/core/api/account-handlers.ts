@@ -1,9 +1,9 @@
 /** `accounts:*`: list, import (with a masked preview), edit, rename, remove, history, discovery. */
 import type { AccountSettings } from '../../../shared/account.js';
-import type { AccountPatch, ImportProblem, PublicAccount } from '../../../shared/ipc.js';
+import type { AccountPatch, ImportConflict, ImportProblem, PublicAccount } from '../../../shared/ipc.js';
 import { toPublicSettings } from '../accounts/redact.js';
 import type { PublicAccountSettings } from '../accounts/types.js';
-import { InputError, TokenDeskError } from '../errors.js';
+import { InputError, TokenDeskError, VaultError } from '../errors.js';
 import { importCredentials, previewImport } from '../import/index.js';
 import { discoverEndpoints } from '../oauth/discovery.js';
 import type { ApiContext } from './context.js';
@@ -33,13 +33,22 @@ export function accountHandlers(ctx: ApiContext): HandlerGroup<AccountChannel> {
       return (await accounts.list()).map((summary) => ({ ...summary }));
     },
     'accounts:get': async ({ name }) => toWire(await service().getSettings(name)),
-    'accounts:preview': async ({ text, fileName }) => {
-      const result = await importer.previewImport(ctx.importInput(text, fileName));
-      // The preview crosses to the renderer: secrets become has* flags here.
-      return { accounts: result.accounts.map((account) => toWire(toPublicSettings(account))), problems: result.problems.map(toProblem) };
+    'accounts:preview': async ({ text, fileName, names }) => {
+      const result = await importer.previewImport(ctx.importInput(text, fileName, names));
+      const indexes = result.textIndexes ?? result.accounts.map((_, i) => i);
+      return {
+        // The preview crosses to the renderer: secrets become has* flags here.
+        accounts: result.accounts.map((account) => toWire(toPublicSettings(account))),
+        problems: result.problems.map(toProblem),
+        notes: result.notes ?? [],
+        conflicts: nameConflicts(
+          result.accounts.map((account, i) => ({ index: indexes[i] ?? i, name: account.name })),
+          await namesInVault(ctx),
+        ),
+      };
     },
-    'accounts:import': async ({ text, fileName }) => {
-      const accounts = await importer.importCredentials(ctx.importInput(text, fileName));
+    'accounts:import': async ({ text, fileName, names }) => {
+      const accounts = await importer.importCredentials(ctx.importInput(text, fileName, names));
       await service().importAccounts(accounts);
       accountsChanged();
       return { names: accounts.map((account) => account.name) };
@@ -69,6 +78,38 @@ export function accountHandlers(ctx: ApiContext): HandlerGroup<AccountChannel> {
       ...(await discoverEndpoints(issuer.trim(), { ports: deps.ports, timeoutMs: DISCOVERY_TIMEOUT_MS })),
     }),
   };
+}
+
+/** Names of the vault's accounts; none while it is locked (the preview then has nothing to compare with). */
+async function namesInVault(ctx: ApiContext): Promise<Set<string>> {
+  try {
+    return new Set((await ctx.service().list()).map((summary) => summary.name));
+  } catch (error) {
+    if (error instanceof VaultError) return new Set();
+    throw error;
+  }
+}
+
+/**
+ * The accounts of an import whose name is taken in the vault, each with the
+ * first `NAME (n)`, n >= 2, that is free both in the vault and in the import.
+ */
+export function nameConflicts(accounts: readonly { index: number; name: string }[], inVault: ReadonlySet<string>): ImportConflict[] {
+  const inText = new Set(accounts.map((account) => account.name));
+  const suggested = new Set<string>();
+  const conflicts: ImportConflict[] = [];
+  for (const { index, name } of accounts) {
+    if (!inVault.has(name)) continue;
+    let suggestion = name;
+    // Bounded: at most one step per name already taken.
+    for (let n = 2; n < inVault.size + inText.size + suggested.size + 3; n++) {
+      suggestion = `${name} (${n})`;
+      if (!inVault.has(suggestion) && !inText.has(suggestion) && !suggested.has(suggestion)) break;
+    }
+    suggested.add(suggestion);
+    conflicts.push({ index, name, suggestion });
+  }
+  return conflicts;
 }
 
 /** Copies a public settings object into plain JSON data (drops undefined fields). */

@@ -21,7 +21,8 @@ export type SessionPort = Pick<AppSession, 'status' | 'create' | 'unlock' | 'loc
 
 /** The importer (main/core/import): parse without storing, or parse for storing. */
 export interface ImporterPort {
-  previewImport(input: ImportSource): Promise<{ accounts: AccountSettings[]; problems: unknown[] }>;
+  /** `notes` and `textIndexes` as main/core/import's ImportPreview (a stand-in may leave them out). */
+  previewImport(input: ImportSource): Promise<{ accounts: AccountSettings[]; problems: unknown[]; notes?: string[]; textIndexes?: number[] }>;
   importCredentials(input: ImportSource): Promise<AccountSettings[]>;
 }
 
@@ -59,7 +60,7 @@ export interface ApiContext {
   /** The user code of the account's pending device sign-in. */
   pendingUserCode(name: string): string | undefined;
   /** Import input from renderer text, which must never make us read local files. */
-  importInput(text: string, fileName: string | undefined): ImportSource;
+  importInput(text: string, fileName: string | undefined, names?: readonly string[]): ImportSource;
 }
 
 export function createApiContext(deps: ApiDeps): ApiContext {
@@ -161,9 +162,10 @@ export function createApiContext(deps: ApiDeps): ApiContext {
       const prompt = prompts.get(name);
       return prompt?.type === 'device-code-prompt' ? prompt.userCode : undefined;
     },
-    importInput: (text, fileName) => ({
+    importInput: (text, fileName, names) => ({
       text,
       ...(fileName ? { fileName } : {}),
+      ...(names ? { names } : {}),
       // A pasted `key_file = "/etc/..."` must not make the main process read local files.
       readFile: () =>
         Promise.reject(new InputError('ERR_INPUT_FIELD', 'TokenDesk does not read key_file from pasted text. Open the key .json file with “Open a file” instead.', { field: 'key_file' })),

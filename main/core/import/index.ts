@@ -11,23 +11,35 @@
  *   and `base_url = "..."` once for several Netrex accounts; each account's own
  *   keys win. `name` cannot be shared, since names are unique.
  *
+ * What people paste is read leniently (readDocument): curly quotes and
+ * Unicode spaces from mail programs are straightened (one character for one,
+ * so positions still match), "Label: value" lines and a JSON object of
+ * settings are read as settings, and a text without `preset` whose token
+ * address is a seed provider's gets that preset; `notes` say what was done.
+ *
  * Presets fill only what the file leaves out. `key_file` is read relative to
  * `baseDir` (the folder of the TOML file; the current folder for pasted text).
  * Nothing here logs, and no message contains a secret value.
  */
 import { resolve } from 'node:path';
 import type { AccountSettings } from '../../../shared/account.js';
-import { applyPreset, normaliseBaseUrl, presetParamProblem, PRESETS } from '../../../shared/presets.js';
+import { applyPreset, endpointBase, normaliseBaseUrl, presetParamProblem, PRESETS, recognisePreset } from '../../../shared/presets.js';
+import type { PresetId } from '../../../shared/presets.js';
 import { InputError } from '../errors.js';
 import type { ErrorCode, InputLocation } from '../errors.js';
 import type { CanonicalKey } from './aliases.js';
 import { loadClientCertificate } from './client-certificate-import.js';
 import { KeyFileRefusal, readKeyFileText } from './key-file.js';
 import { parseKeyJson } from './key-json.js';
-import { KeyLocator } from './key-locator.js';
+import { findJsonSyntaxProblem } from './json-syntax.js';
+import { isSettingsObject, jsonKeyPositions } from './json-settings.js';
+import { KeyLocator, NameLocator } from './key-locator.js';
+import { readLabelText } from './label-text.js';
+import { locatedError, missingFieldMessage } from './missing-fields.js';
 import { fieldName, locate, normaliseTable } from './normalise.js';
 import type { DocContext, NormalisedTable } from './normalise.js';
 import { cleanText, parseTomlText } from './parse-toml.js';
+import { straightenText } from './sloppy-text.js';
 import { splitScopes } from './strings.js';
 import { accountProblems, inferGrant, validateAccount } from './validate.js';
 
@@ -46,6 +58,26 @@ export interface ImportSource {
   readBytes?: (path: string) => Promise<Uint8Array>;
   /** Epoch ms an expired client certificate is measured against; default: the clock. */
   now?: number;
+  /**
+   * `names[i]`, when a non-empty text, is the name of the i-th account of the
+   * text (in the order the text gives them), instead of what the text says or
+   * what TokenDesk would derive: the preview's name field.
+   */
+  names?: readonly (string | undefined)[];
+}
+
+/** What previewImport found: the sound accounts, every problem, and what was changed in the text to read it. */
+export interface ImportPreview {
+  accounts: AccountSettings[];
+  problems: InputErrorInfo[];
+  /**
+   * What TokenDesk changed or guessed to read the text, in plain words
+   * ("Curly quotes from the mail program were straightened.", "The provider
+   * was recognised from the token address: myfiber."). Never a value.
+   */
+  notes: string[];
+  /** The position in the text (0-based, as `names` counts) of each of `accounts`. */
+  textIndexes: number[];
 }
 
 /** An import problem as the renderer's preview shows it. */
@@ -71,11 +103,13 @@ export async function importCredentials(source: ImportSource): Promise<AccountSe
  * Same as importCredentials, but collects every problem instead of throwing
  * (live preview). `accounts` holds the accounts that are sound on their own.
  */
-export async function previewImport(source: ImportSource): Promise<{ accounts: AccountSettings[]; problems: InputErrorInfo[] }> {
-  const { accounts, problems } = await runImport(source);
+export async function previewImport(source: ImportSource): Promise<ImportPreview> {
+  const { accounts, problems, notes, textIndexes } = await runImport(source);
   return {
     accounts,
     problems: problems.map((p) => ({ code: p.code, message: p.message, ...(p.location && { location: p.location }) })),
+    notes,
+    textIndexes,
   };
 }
 
@@ -87,30 +121,105 @@ interface Draft {
   nameHint?: string;
 }
 
-async function runImport(source: ImportSource): Promise<{ accounts: AccountSettings[]; problems: InputError[] }> {
-  const text = cleanText(source.text);
-  if (text.trimStart().startsWith('{')) return importKeyJson(text, source.fileName);
+interface ImportRun {
+  accounts: AccountSettings[];
+  textIndexes: number[];
+  problems: InputError[];
+  notes: string[];
+}
 
-  let document: Record<string, unknown>;
-  try {
-    document = parseTomlText(text, source.fileName);
-  } catch (error) {
-    if (error instanceof InputError) return { accounts: [], problems: [error] };
-    throw error;
-  }
-  const doc: DocContext = { ...(source.fileName !== undefined && { file: source.fileName }), locator: new KeyLocator(text) };
-  const problems: InputError[] = [];
+async function runImport(source: ImportSource): Promise<ImportRun> {
+  const reading = readDocument(cleanText(source.text), source.fileName);
+  if (reading.kind === 'problems') return { accounts: [], textIndexes: [], problems: reading.problems, notes: reading.notes };
+  if (reading.kind === 'key-json') return { ...importKeyJson(reading.text, source.fileName, source.names?.[0]), notes: reading.notes };
+
+  const { document, doc } = reading;
+  const problems: InputError[] = [...reading.problems];
+  const notes = [...reading.notes];
   const drafts = collectDrafts(document, doc, problems);
 
-  const built: { account: AccountSettings; draft: Draft; derivedName: boolean }[] = [];
-  for (const draft of drafts) {
-    const result = await buildAccount(draft, doc, source);
+  const built: Built[] = [];
+  for (const [index, draft] of drafts.entries()) {
+    const result = await buildAccount(draft, doc, source, source.names?.[index]);
     problems.push(...result.problems);
-    if (result.account) built.push({ account: result.account, draft, derivedName: result.derivedName });
+    if (result.account) built.push({ account: result.account, draft, derivedName: result.derivedName, index, notes: result.notes });
   }
   checkUniqueNames(built, doc, problems);
+  for (const entry of built) {
+    // With several accounts, say which one a note is about.
+    notes.push(...entry.notes.map((note) => (drafts.length > 1 ? `${entry.account.name}: ${note}` : note)));
+  }
   // Accounts that are sound on their own; importCredentials still refuses them all when any problem exists.
-  return { accounts: built.map((b) => b.account), problems };
+  return { accounts: built.map((b) => b.account), textIndexes: built.map((b) => b.index), problems, notes };
+}
+
+interface Built {
+  account: AccountSettings;
+  draft: Draft;
+  derivedName: boolean;
+  /** Position of the account in the text. */
+  index: number;
+  notes: string[];
+}
+
+const JSON_SETTINGS_NOTE = 'The text was a JSON object of settings and was read as such.';
+const LABEL_TEXT_NOTE = 'The text was in “Client ID: …” lines and was read as settings.';
+
+type DocumentReading =
+  | { kind: 'settings'; document: Record<string, unknown>; doc: DocContext; notes: string[]; problems: InputError[] }
+  | { kind: 'key-json'; text: string; notes: string[] }
+  | { kind: 'problems'; problems: InputError[]; notes: string[] };
+
+/**
+ * Finds out what the text is: TOML, a JSON object of settings, a key file,
+ * or "Label: value" lines, each read as written first and, only when that
+ * fails, with curly quotes and Unicode spaces straightened (a text that reads
+ * as it is keeps a ’ inside a value).
+ */
+function readDocument(text: string, fileName: string | undefined): DocumentReading {
+  const file = fileName !== undefined ? { file: fileName } : {};
+  const straight = straightenText(text);
+  const candidates = straight.notes.length > 0 ? [{ text, notes: [] as string[] }, straight] : [{ text, notes: [] as string[] }];
+
+  if (straight.text.trimStart().startsWith('{')) {
+    const readable = candidates.find((candidate) => candidate.text.trimStart().startsWith('{') && !findJsonSyntaxProblem(candidate.text));
+    // Unreadable JSON: the key-file reader names the line and column of the slip.
+    if (!readable) return { kind: 'key-json', text: straight.text, notes: straight.notes };
+    const value: unknown = JSON.parse(readable.text);
+    if (isTable(value) && isSettingsObject(value)) {
+      const doc: DocContext = { ...file, locator: new NameLocator(jsonKeyPositions(readable.text)) };
+      return { kind: 'settings', document: value, doc, notes: [...readable.notes, JSON_SETTINGS_NOTE], problems: [] };
+    }
+    return { kind: 'key-json', text: readable.text, notes: readable.notes };
+  }
+
+  let syntaxError: InputError | undefined;
+  for (const candidate of candidates) {
+    try {
+      const document = parseTomlText(candidate.text, fileName);
+      return { kind: 'settings', document, doc: { ...file, locator: new KeyLocator(candidate.text) }, notes: candidate.notes, problems: [] };
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      // The straightened text's message is the one about the real slip (positions are the same).
+      syntaxError = error;
+    }
+  }
+
+  const labels = readLabelText(text);
+  if (labels.kind === 'settings') {
+    const doc: DocContext = { ...file, locator: new NameLocator(labels.positions) };
+    const problems = labels.duplicates.map(
+      (d) => new InputError('ERR_INPUT_FIELD', `${d.key} is given twice (also on line ${d.firstLine}); keep only one`, { ...file, line: d.line, column: 1, field: d.key }),
+    );
+    return { kind: 'settings', document: labels.document, doc, notes: [LABEL_TEXT_NOTE], problems };
+  }
+  if (labels.kind === 'unreadable') {
+    const message =
+      'this text is in “Label: value” lines, but TokenDesk cannot tell which setting this line is. ' +
+      'Use “Choose a provider” and copy the values into its form, or write the settings as key = "value" lines (client_id = "…").';
+    return { kind: 'problems', problems: [new InputError('ERR_INPUT_SYNTAX', message, { ...file, line: labels.line, column: 1 })], notes: [] };
+  }
+  return { kind: 'problems', problems: [syntaxError!], notes: straight.notes };
 }
 
 function isTable(value: unknown): value is Record<string, unknown> {
@@ -190,17 +299,42 @@ function withoutScopes(settings: Partial<AccountSettings>): Partial<AccountSetti
 
 const URL_KEYS_FROM_PRESET: readonly CanonicalKey[] = ['token_url', 'authorize_url', 'revoke_url', 'issuer'];
 
-async function buildAccount(draft: Draft, doc: DocContext, source: ImportSource): Promise<{ account?: AccountSettings; problems: InputError[]; derivedName: boolean }> {
-  const { table, path } = draft;
+async function buildAccount(
+  draft: Draft,
+  doc: DocContext,
+  source: ImportSource,
+  nameOverride: string | undefined,
+): Promise<{ account?: AccountSettings; problems: InputError[]; derivedName: boolean; notes: string[] }> {
+  const { path } = draft;
+  const table: NormalisedTable = { ...draft.table };
   const problems = [...table.problems];
+  const notes: string[] = [];
   const explicit = { ...table.explicit };
   const at = (key: CanonicalKey): InputLocation => {
     const origin = table.origin[key];
     if (origin) return locate(doc, origin);
-    // Not in the file: point at the account's table header (line 1 for a single account).
-    const header = doc.locator.exact(path) ?? { line: 1, column: 1 };
+    // Not in the file: point at the account's table header; a single account has none, and
+    // a line 1, column 1 would point at something that is not there.
+    const header = doc.locator.exact(path);
     return { ...(doc.file !== undefined && { file: doc.file }), ...header, field: fieldName([...path, key]) };
   };
+
+  if (table.presetId === undefined && !table.origin.preset) {
+    const recognised = recognise(table);
+    if (recognised) {
+      table.presetId = recognised.presetId;
+      if (recognised.baseUrl !== undefined) table.baseUrl = recognised.baseUrl;
+      notes.push(`The provider was recognised from the ${recognised.from}: ${PRESETS[recognised.presetId].label}.`);
+    }
+  }
+  if (table.presetId !== undefined && table.baseUrl !== undefined) {
+    // A full endpoint address typed as the provider address would otherwise get the path twice (…/oauth2/token/oauth2/token).
+    const base = endpointBase(table.presetId, table.baseUrl);
+    if (base !== undefined) {
+      table.baseUrl = base;
+      notes.push(`The provider address was the full address of an endpoint; TokenDesk uses ${base} as the provider address.`);
+    }
+  }
 
   if (table.keyFile !== undefined) {
     if (table.origin.key) {
@@ -246,10 +380,14 @@ async function buildAccount(draft: Draft, doc: DocContext, source: ImportSource)
     ...explicit,
   };
   settings.grant = grant;
+  // Neither the text nor a preset chose: the grant engine may find out what the server takes (A2's fallback).
+  if (explicit.clientAuth === undefined && presetSettings.clientAuth === undefined && settings.clientAuth === 'basic') settings.clientAuthAuto = true;
   if (table.scopesText !== undefined) settings.scopes = splitScopes(table.scopesText, settings.scopeSeparator);
 
   let derivedName = false;
-  if (explicit.name === undefined || explicit.name === '') {
+  const override = nameOverride?.trim();
+  if (override) settings.name = override;
+  else if (explicit.name === undefined || explicit.name === '') {
     settings.name = draft.nameHint?.trim() || deriveName(settings, table);
     derivedName = draft.nameHint === undefined;
   }
@@ -266,10 +404,32 @@ async function buildAccount(draft: Draft, doc: DocContext, source: ImportSource)
     // A certificate the file gives but that failed its checks is already reported, at the setting that failed.
     if (problem.key === 'client_certificate' && table.clientCertificate !== undefined) continue;
     let where = at(problem.key);
-    if (!table.origin[problem.key] && table.presetId && URL_KEYS_FROM_PRESET.includes(problem.key)) where = at(table.origin.base_url ? 'base_url' : 'preset');
-    problems.push(new InputError(problem.code, problem.message, where));
+    const filledByPreset = !table.origin[problem.key] && table.presetId && URL_KEYS_FROM_PRESET.includes(problem.key);
+    if (filledByPreset && (table.origin.base_url || table.origin.preset)) where = at(table.origin.base_url ? 'base_url' : 'preset');
+    const missing = problem.code === 'ERR_INPUT_MISSING' && !table.origin[problem.key];
+    problems.push(missing ? locatedError(problem.code, missingFieldMessage(problem.key, settings.grant, problem.message), where) : new InputError(problem.code, problem.message, where));
   }
-  return problems.length === 0 ? { account: settings, problems, derivedName } : { problems, derivedName };
+  return problems.length === 0 ? { account: settings, problems, derivedName, notes } : { problems, derivedName, notes };
+}
+
+/**
+ * The seed provider a text without `preset` belongs to, from the host of its
+ * token address (or, without one, of its other addresses), provided no
+ * address points to another provider and the provider offers the grant.
+ */
+function recognise(table: NormalisedTable): { presetId: PresetId; baseUrl?: string; from: string } | undefined {
+  const { explicit } = table;
+  const base = table.baseUrl !== undefined ? normaliseBaseUrl(table.baseUrl) : undefined;
+  const addresses = [explicit.tokenUrl, base, explicit.issuer, explicit.authorizeUrl, explicit.revokeUrl].filter((url): url is string => url !== undefined);
+  const found = addresses.map((url) => recognisePreset(url));
+  const first = explicit.tokenUrl !== undefined ? found[0] : found.find((f) => f !== undefined);
+  if (!first || found.some((f) => f !== undefined && f.presetId !== first.presetId)) return undefined;
+  const preset = PRESETS[first.presetId];
+  const grant = explicit.grant ?? inferGrant(explicit) ?? preset.defaultGrant;
+  // Only a provider without a documented host takes its base from the address (Netrex); the others keep theirs.
+  const baseUrl = table.baseUrl !== undefined ? base : preset.defaultBaseUrl ? undefined : first.baseUrl;
+  if (presetParamProblem(first.presetId, { grant, ...(baseUrl !== undefined && { base_url: baseUrl }) })) return undefined;
+  return { presetId: first.presetId, ...(baseUrl !== undefined && { baseUrl }), from: explicit.tokenUrl !== undefined ? 'token address' : 'address' };
 }
 
 async function loadKeyFile(keyFile: string, source: ImportSource, where: InputLocation): Promise<ReturnType<typeof parseKeyJson>> {
@@ -307,7 +467,7 @@ function deriveName(settings: AccountSettings, table: NormalisedTable): string {
   return settings.grant === 'static' ? 'personal access token' : 'account';
 }
 
-function checkUniqueNames(built: { account: AccountSettings; draft: Draft; derivedName: boolean }[], doc: DocContext, problems: InputError[]): void {
+function checkUniqueNames(built: Built[], doc: DocContext, problems: InputError[]): void {
   const taken = new Set<string>();
   // Names the user wrote come first; derived ones step aside with a number.
   for (const entry of built.filter((b) => !b.derivedName)) {
@@ -327,13 +487,13 @@ function checkUniqueNames(built: { account: AccountSettings; draft: Draft; deriv
   }
 }
 
-function importKeyJson(text: string, fileName?: string): { accounts: AccountSettings[]; problems: InputError[] } {
+function importKeyJson(text: string, fileName: string | undefined, nameOverride: string | undefined): { accounts: AccountSettings[]; textIndexes: number[]; problems: InputError[] } {
   const { key, problems } = parseKeyJson(text, fileName);
-  if (!key) return { accounts: [], problems };
+  if (!key) return { accounts: [], textIndexes: [], problems };
   // The key JSON shape is Zitadel's, which is what myfiber documents; its
   // issuer is the jwt_bearer audience, so the myfiber preset is what makes the key usable.
   const account: AccountSettings = {
-    name: `myfiber key ${key.keyId}`,
+    name: nameOverride?.trim() || `myfiber key ${key.keyId}`,
     grant: 'jwt_bearer',
     clientAuth: 'none',
     scopes: [],
@@ -342,6 +502,13 @@ function importKeyJson(text: string, fileName?: string): { accounts: AccountSett
     ...applyPreset('myfiber', { grant: 'jwt_bearer' }),
     key,
   };
-  const where = { ...(fileName !== undefined && { file: fileName }), line: 1, column: 1 };
-  return { accounts: [account], problems: accountProblems(account).map((p) => new InputError(p.code, p.message, { ...where, field: p.key })) };
+  // What is missing is not in the file: name the field, not a line.
+  const where = fileName !== undefined ? { file: fileName } : {};
+  return {
+    accounts: [account],
+    textIndexes: [0],
+    problems: accountProblems(account).map((p) =>
+      p.code === 'ERR_INPUT_MISSING' ? locatedError(p.code, missingFieldMessage(p.key, account.grant, p.message), { ...where, field: p.key }) : new InputError(p.code, p.message, { ...where, field: p.key }),
+    ),
+  };
 }

@@ -13,6 +13,7 @@ import type { InputLocation } from '../errors.js';
 import { canonicalKeyField } from './aliases.js';
 import type { KeyField } from './aliases.js';
 import { findJsonSyntaxProblem, lineColumnAt } from './json-syntax.js';
+import { locatedError } from './missing-fields.js';
 import { cleanText } from './parse-toml.js';
 import { cleanString } from './strings.js';
 
@@ -79,8 +80,9 @@ export function checkServiceAccountKey(raw: Record<string, unknown>, ctx: KeyCon
     return undefined;
   };
   const missing = (name: KeyField, why: string): void => {
-    problems.push(new InputError('ERR_INPUT_MISSING', `the key is missing "${name}" (${why})`, where(ctx, undefined, name)));
+    problems.push(locatedError('ERR_INPUT_MISSING', `the key is missing "${name}" (${why})`, where(ctx, undefined, name)));
   };
+  const hasOtherKeyFields = fields.type !== undefined || fields.keyId !== undefined || fields.userId !== undefined || fields.clientId !== undefined;
 
   const type = text('type');
   const keyId = text('keyId', true);
@@ -100,7 +102,16 @@ export function checkServiceAccountKey(raw: Record<string, unknown>, ctx: KeyCon
   if (keyId === '') problems.push(new InputError('ERR_INPUT_FIELD', '"keyId" is empty', where(ctx, fields.keyId?.written)));
   let usablePem: string | undefined;
   if (pem === undefined) {
-    if (!fields.key) missing('key', 'the PEM private key');
+    if (!fields.key && hasOtherKeyFields) {
+      // The rest of a key file without its key: copied short, or exported without it. Only the vendor has the key.
+      problems.push(
+        locatedError(
+          'ERR_INPUT_MISSING',
+          'This key file has no private key (its "key" field is missing). Ask the vendor for the complete key file: it holds "type", "keyId", "key" (the private key) and "userId" or "clientId".',
+          where(ctx, undefined, 'key'),
+        ),
+      );
+    } else if (!fields.key) missing('key', 'the PEM private key');
   } else {
     const checked = checkPrivateKeyPem(pem);
     if ('reason' in checked) problems.push(new InputError('ERR_INPUT_FIELD', `"key" is not a usable private key: ${checked.reason}`, where(ctx, fields.key?.written)));
@@ -118,7 +129,8 @@ export function checkServiceAccountKey(raw: Record<string, unknown>, ctx: KeyCon
 
 /** Position of `"name":` in a JSON text, for field-level messages. */
 function jsonFieldPosition(text: string, name: string | undefined): { line: number; column: number } | undefined {
-  if (name === undefined) return { line: 1, column: 1 };
+  // A field that is not in the file has no position (line 1, column 1 would point at something else).
+  if (name === undefined) return undefined;
   const index = text.search(new RegExp(`"${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"\\s*:`));
   return index < 0 ? { line: 1, column: 1 } : lineColumnAt(text, index);
 }

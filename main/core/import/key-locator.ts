@@ -37,11 +37,41 @@ function splitKey(dotted: string): string[] {
 
 const pathKey = (path: readonly string[]): string => path.join('\u0000');
 
+/** Where the keys of a document sit: a TOML text (KeyLocator), label lines or a JSON object (NameLocator). */
+export interface Locator {
+  /** Position of `path`, else of its nearest located parent, else undefined. */
+  find(path: readonly string[]): Position | undefined;
+  /** Position of exactly `path`, without falling back to a parent. */
+  exact(path: readonly string[]): Position | undefined;
+}
+
+/**
+ * Locates keys by their own name, wherever they are: for texts that are not
+ * TOML (label lines, a JSON object), whose keys are found by a scan of the
+ * text and are almost always one flat level.
+ */
+export class NameLocator implements Locator {
+  readonly #positions: ReadonlyMap<string, Position>;
+  constructor(positions: ReadonlyMap<string, Position>) {
+    this.#positions = positions;
+  }
+  find(path: readonly string[]): Position | undefined {
+    for (let i = path.length; i > 0; i--) {
+      const found = this.#positions.get(path[i - 1]!);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  exact(path: readonly string[]): Position | undefined {
+    return path.length > 0 ? this.#positions.get(path.at(-1)!) : undefined;
+  }
+}
+
 /** No credentials file nests deeper than a few levels; beyond this, parents stand in. */
 const MAX_LOCATED_DEPTH = 32;
 
 /** Maps dotted paths (array-of-tables elements by index: `accounts.0.name`) to positions. */
-export class KeyLocator {
+export class KeyLocator implements Locator {
   readonly #positions = new Map<string, Position>();
 
   constructor(text: string) {

@@ -25,14 +25,14 @@ import {
 } from './aliases.js';
 import type { CanonicalKey } from './aliases.js';
 import { checkServiceAccountKey, describeType, parseKeyJson } from './key-json.js';
-import type { KeyLocator } from './key-locator.js';
+import type { Locator } from './key-locator.js';
 import { MAX_TOKEN_LIFETIME_SECONDS } from './limits.js';
 import { cleanString } from './strings.js';
 
 /** The document an account comes from, for locating problems. */
 export interface DocContext {
   file?: string;
-  locator: KeyLocator;
+  locator: Locator;
 }
 
 /** `['accounts', '0', 'client_id']` -> `accounts[0].client_id`. */

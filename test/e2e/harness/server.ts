@@ -34,7 +34,7 @@ import type { AutoLock, Scheduler } from '../../../main/core/auto-lock.js';
 import { createClipboardGuard } from '../../../main/core/clipboard-guard.js';
 import { perIdentity } from '../../../main/core/net/identity-cache.js';
 import { createNodeFetch, type NodeFetch } from '../../../main/core/net/node-fetch.js';
-import type { Clock, CorePorts } from '../../../main/core/ports.js';
+import type { Clock, CorePorts, FetchLike } from '../../../main/core/ports.js';
 import { systemClock } from '../../../main/core/ports.js';
 import { IPC_CHANNELS, isIpcChannel, type AppEvent } from '../../../shared/ipc.js';
 
@@ -77,6 +77,11 @@ export interface HarnessOptions {
   authorities?: readonly string[];
   /** The auto-lock's clock and timers (test/fixtures/manual-time.ts), so a spec can make minutes pass at once; real time otherwise. */
   autoLockTime?: Clock & Scheduler;
+  /**
+   * Wraps the core's fetch port, e.g. test/fixtures/seed-hosts.ts, so a text
+   * with a seed provider's real address reaches the fixture server.
+   */
+  wrapFetch?: (fetch: FetchLike) => FetchLike;
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -176,7 +181,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   // As in the app: accounts with a client certificate go through the Node transport, one per identity.
   const certificateTransports: NodeFetch[] = [];
   const ports: CorePorts = {
-    fetch: (input, init) => fetch(input, init),
+    fetch: options.wrapFetch ? options.wrapFetch((input, init) => fetch(input, init)) : (input, init) => fetch(input, init),
     fetchWithClientCertificate: perIdentity((clientCertificate) => {
       const transport = createNodeFetch({ clientCertificate, ...(options.authorities ? { ca: options.authorities } : {}) });
       certificateTransports.push(transport);

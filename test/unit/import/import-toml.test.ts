@@ -88,7 +88,9 @@ describe('importCredentials: text as people paste it', () => {
       tokenUrl: 'https://so.yio.at/oauth/v2/token',
       clientId: 'my-client',
       clientSecret: 's3cr3t-value',
-      clientAuth: 'basic',
+      // so.yio.at is myfiber's: its preset sends the secret in the form body (issue 13 item 1; this said 'basic' before).
+      preset: 'myfiber',
+      clientAuth: 'body',
       scopes: ['openid', 'profile'],
     });
   });
