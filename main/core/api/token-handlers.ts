@@ -9,7 +9,7 @@ import { authorizationHeaderValue } from '../oauth/authorization-header.js';
 type TokenChannel = 'tokens:copy' | 'tokens:refresh' | 'tokens:inspect' | 'tokens:reveal' | 'tokens:revoke' | 'tokens:test-api';
 
 export function tokenHandlers(ctx: ApiContext): HandlerGroup<TokenChannel> {
-  const { deps, service, accountsChanged, obtainToken } = ctx;
+  const { deps, service, accountsChanged, obtainToken, cancellable } = ctx;
   return {
     'tokens:copy': async ({ name, what, force }) => {
       const tokens = await obtainToken(name, force ?? false);
@@ -20,8 +20,11 @@ export function tokenHandlers(ctx: ApiContext): HandlerGroup<TokenChannel> {
       return { ...(tokens.expiresAt !== undefined ? { expiresAt: tokens.expiresAt } : {}), ...(clearsAt !== undefined ? { clearsAt } : {}) };
     },
     'tokens:refresh': async ({ name, force }) => {
+      const before = await service().cachedToken(name);
       const tokens = await obtainToken(name, force ?? true);
-      return tokens.expiresAt !== undefined ? { expiresAt: tokens.expiresAt } : {};
+      // What the window may claim: a token other than the one stored before (not a static token, not the same one given back).
+      const newToken = tokens.accessToken !== before?.accessToken;
+      return { ...(tokens.expiresAt !== undefined ? { expiresAt: tokens.expiresAt } : {}), newToken };
     },
     'tokens:inspect': async ({ name }) => {
       const tokens = await service().cachedToken(name);
@@ -33,15 +36,19 @@ export function tokenHandlers(ctx: ApiContext): HandlerGroup<TokenChannel> {
       return { accessToken: tokens.accessToken, tokenType: tokens.tokenType };
     },
     'tokens:revoke': async ({ name }) => {
-      const { revokedAtServer } = await service().revoke(name);
-      accountsChanged();
-      return { revokedAtServer };
+      try {
+        return { revokedAtServer: (await cancellable(name, (signal) => service().revoke(name, { signal }))).revokedAtServer };
+      } finally {
+        // A failed or cancelled revoke wrote its history row too.
+        accountsChanged();
+      }
     },
     'tokens:test-api': async ({ name }) => {
       const { apiUrl } = await service().getSettings(name);
       if (!apiUrl) throw new InputError('ERR_INPUT_MISSING', 'This account has no test address (api_url). Add one in Edit to try the token against the API.');
       // The account's client certificate, if any, is presented to the API as well (RFC 8705 3: certificate-bound tokens).
-      return testApiCall(service().portsFor(name), apiUrl, await obtainToken(name, false));
+      const tokens = await obtainToken(name, false);
+      return cancellable(name, (signal) => testApiCall(service().portsFor(name), apiUrl, tokens, signal));
     },
   };
 }
