@@ -169,7 +169,14 @@ export const HistoryEntrySchema = v.object({
 });
 export type HistoryEntryView = v.InferOutput<typeof HistoryEntrySchema>;
 
-export const BudgetSchema = v.object({ used: v.number(), maxRequests: v.number(), windowSeconds: v.number(), warning: v.boolean() });
+export const BudgetSchema = v.object({
+  used: v.number(),
+  maxRequests: v.number(),
+  windowSeconds: v.number(),
+  warning: v.boolean(),
+  /** Epoch ms when the next request is possible, when the budget is used up. */
+  nextAt: v.optional(v.number()),
+});
 export type BudgetView = v.InferOutput<typeof BudgetSchema>;
 
 /**

@@ -32,3 +32,8 @@ export function baseName(path: string): string {
   const name = path.split(/[\\/]/).filter(Boolean).at(-1);
   return name ?? path;
 }
+
+/** A local date and time a person reads at a glance ("Dec 2, 2026, 10:24 AM"), in the computer's own time zone and language. */
+export function localDateTime(epochMs: number): string {
+  return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(epochMs);
+}

@@ -16,12 +16,15 @@ export function requestsInWindow(requestTimes: number[], budget: RequestBudget, 
 }
 
 export function budgetStatus(requestTimes: number[], budget: RequestBudget, now: number): BudgetStatus {
-  const used = requestsInWindow(requestTimes, budget, now).length;
+  const inWindow = requestsInWindow(requestTimes, budget, now);
+  const used = inWindow.length;
   return {
     used,
     maxRequests: budget.maxRequests,
     windowSeconds: budget.windowSeconds,
     warning: used >= Math.ceil(budget.maxRequests * BUDGET_WARNING_RATIO),
+    // Used up: the oldest request leaves the window then, and one more is possible.
+    ...(used >= budget.maxRequests ? { nextAt: Math.min(...inWindow) + budget.windowSeconds * 1000 } : {}),
   };
 }
 

@@ -52,8 +52,9 @@ export interface ApiContext {
   /** Stops every running request of an account (token, revoke, API test), if any. */
   abort(name: string): void;
   /**
-   * Runs a network operation of `name` other than the token request (revoke,
-   * the API test) so that `abort(name)` stops it too.
+   * Runs a window action of `name` (Copy, Refresh, Reveal, revoke, the API
+   * test) so that `abort(name)` stops it too, also in the moment before its
+   * request has started. Registered before `run` is called.
    */
   cancellable<R>(name: string, run: (signal: AbortSignal) => Promise<R>): Promise<R>;
   /** The URL the account's pending sign-in asked the user to open. */

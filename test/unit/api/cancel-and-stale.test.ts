@@ -180,5 +180,11 @@ describe('no stale or contradictory results', () => {
     const message = blocked.ok ? '' : blocked.error.message;
     expect(message).toMatch(/the next request is possible in (23 hours 59 minutes|24 hours)\./);
     expect(message).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d/);
+    // The window shows when, in local time: it gets the moment as a number.
+    const { budget } = await history('counted');
+    const sentAt = (await history('counted')).entries[0]!.at;
+    expect(budget).toMatchObject({ used: 1, maxRequests: 1 });
+    expect(budget!.nextAt! - sentAt).toBeGreaterThanOrEqual(86_400_000 - 1000);
+    expect(budget!.nextAt! - sentAt).toBeLessThanOrEqual(86_400_000 + 1000);
   });
 });
