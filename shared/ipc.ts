@@ -180,7 +180,14 @@ export const HistoryEntrySchema = v.object({
 });
 export type HistoryEntryView = v.InferOutput<typeof HistoryEntrySchema>;
 
-export const BudgetSchema = v.object({ used: v.number(), maxRequests: v.number(), windowSeconds: v.number(), warning: v.boolean() });
+export const BudgetSchema = v.object({
+  used: v.number(),
+  maxRequests: v.number(),
+  windowSeconds: v.number(),
+  warning: v.boolean(),
+  /** Epoch ms when the next request is possible, when the budget is used up. */
+  nextAt: v.optional(v.number()),
+});
 export type BudgetView = v.InferOutput<typeof BudgetSchema>;
 
 /**
@@ -333,8 +340,15 @@ export const IPC_CONTRACT = {
     request: v.strictObject({ name: AccountName, what: v.picklist(['token', 'header']), force: v.optional(v.boolean()) }),
     response: v.object({ expiresAt: v.optional(v.number()), clearsAt: v.optional(v.number()) }),
   },
-  /** Gets a token (new when `force`) without copying it. */
-  'tokens:refresh': { request: v.strictObject({ name: AccountName, force: v.optional(v.boolean()) }), response: v.object({ expiresAt: v.optional(v.number()) }) },
+  /**
+   * Gets a token (new when `force`) without copying it. `newToken`: the token
+   * now stored differs from the one stored before the call (false for a
+   * static token, or when the provider gave the same token back).
+   */
+  'tokens:refresh': {
+    request: v.strictObject({ name: AccountName, force: v.optional(v.boolean()) }),
+    response: v.object({ expiresAt: v.optional(v.number()), newToken: v.boolean() }),
+  },
   /** Decodes the cached token in the main process: no raw token, no signature. */
   'tokens:inspect': { request: v.strictObject({ name: AccountName }), response: v.nullable(TokenInspectionSchema) },
   /** The raw access token, only on the user's explicit request. */
@@ -352,7 +366,7 @@ export const IPC_CONTRACT = {
   'flows:open-browser': { request: v.strictObject({ name: AccountName }), response: Empty },
   /** Copies the pending device sign-in's user code in the main process (the page has no clipboard permission). */
   'flows:copy-code': { request: v.strictObject({ name: AccountName }), response: Empty },
-  /** Cancels whatever long operation runs for the account (browser wait, device code, request). */
+  /** Cancels whatever long operation runs for the account (browser wait, device code, token request, revoke, API test). */
   'flows:cancel': { request: v.strictObject({ name: AccountName, flowId: v.optional(ShortText) }), response: Empty },
   /** The user's answer to a program's request (an `agent-approval` event). */
   'agent:answer': { request: v.strictObject({ id: v.pipe(v.string(), v.minLength(1), v.maxLength(100)), answer: v.picklist(['once', 'session', 'deny']) }), response: Empty },

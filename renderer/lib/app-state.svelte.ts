@@ -6,6 +6,7 @@
 import type { AccountSummaryView, AgentApprovalEvent, AppEvent, AppSettings, IpcResponse } from '../../shared/ipc.js';
 import { call, onEvent } from './api.js';
 import { describeError, type ErrorView } from './errors.js';
+import { LongActions } from './long-action.svelte.js';
 import { S } from './strings.js';
 
 export type Screen =
@@ -21,7 +22,7 @@ export type AuthPrompt = Extract<AppEvent, { type: 'authorization-prompt' }>;
 export type DevicePrompt = Extract<AppEvent, { type: 'device-code-prompt' }>;
 export type AgentApproval = AgentApprovalEvent;
 export type ApprovalAnswer = 'once' | 'session' | 'deny';
-export type Notice = { tone: 'info' | 'success' | 'warning'; text: string; id: number };
+export type Notice = { tone: 'info' | 'success' | 'warning' | 'error'; text: string; id: number };
 export type LockReason = NonNullable<Extract<AppEvent, { type: 'locked' }>['reason']>;
 
 /** Input is reported to the main process at most this often (the auto-lock counts minutes). */
@@ -51,6 +52,15 @@ export class AppState {
   /** Bumped on every accounts-changed event so open screens can reload. */
   #revision = $state(0);
   #noticeCounter = 0;
+  /** Screens shown so far, and at which one the notice was given: a notice outlives at most the one navigation its action made. */
+  #navigations = $state(0);
+  #noticeNavigation = $state(0);
+  /** The accounts' network actions (running, cancel, failures): shared by the list and the detail page. */
+  readonly actions = new LongActions(
+    (text, tone) => this.notify(text, tone),
+    // The list and the account's own page show the failure in an error box (see AccountList, AccountDetail).
+    (account) => this.#screen.name === 'list' || (this.#screen.name === 'detail' && this.#screen.account === account),
+  );
 
   get screen(): Screen {
     return this.#screen;
@@ -74,7 +84,9 @@ export class AppState {
     return this.#devicePrompt;
   }
   get notice(): Notice | undefined {
-    return this.#notice;
+    // "Saved" must not stay up on the next screen the user opens, next to what happens there.
+    const notice = this.#notice;
+    return notice && this.#navigations - this.#noticeNavigation <= 1 ? notice : undefined;
   }
   get lockedWhileRunning(): boolean {
     return this.#lockedWhileRunning;
@@ -101,10 +113,12 @@ export class AppState {
 
   navigate(screen: Screen): void {
     this.#screen = screen;
+    this.#navigations++;
   }
 
   notify(text: string, tone: Notice['tone'] = 'success'): void {
     this.#notice = { text, tone, id: ++this.#noticeCounter };
+    this.#noticeNavigation = this.#navigations;
   }
 
   dismissNotice(): void {
@@ -235,6 +249,7 @@ export class AppState {
     }
     this.#status = { vault: 'locked', keychain: this.#status?.keychain ?? 'unavailable' };
     this.#lockedWhileRunning = true;
+    this.actions.reset();
     this.#accounts = [];
     this.#accountsLoaded = false;
     this.#approvals = [];

@@ -419,4 +419,43 @@ export const S = {
     clipboard: 'Nothing was copied. Close any program that may be holding the clipboard and try again, or select the text and copy it yourself.',
     noApi: 'TokenDesk could not reach its main process. Restart the app.',
   },
+
+  /** Long operations (helper C1): progress, Cancel, what came of them, the request budget. */
+  progress: {
+    label: {
+      copy: 'Getting a token…',
+      header: 'Getting a token…',
+      reveal: 'Getting a token…',
+      refresh: 'Getting a new token…',
+      test: 'Calling the API…',
+      revoke: 'Revoking the token…',
+    } as Record<string, string>,
+    /** "4 s", "1 min 05 s": how long it has been running. */
+    elapsed: (seconds: number) => (seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${String(seconds % 60).padStart(2, '0')} s`),
+    cancel: 'Cancel',
+    cancelling: 'Cancelling…',
+    cancelFor: (name: string) => `Cancel what runs for ${name}`,
+    cancelled: (name: string) => `Cancelled. Nothing was changed for “${name}”.`,
+    failed: (name: string, what: string) => `“${name}”: ${what}`,
+    failedSeeAbove: (name: string) => `That did not work for “${name}”. What happened and what to do is shown on the page.`,
+    newToken: 'A new token was obtained.',
+    sameToken: 'The provider gave back the token you already had. It is still valid.',
+    staticToken: 'This account has a fixed token made on the vendor’s website: TokenDesk cannot get a new one. Make a new one there and paste it with Edit.',
+    /** The Refresh question for an account with a request budget and a token that is still valid. */
+    budgetQuestion: (validFor: string, provider: string, max: number, window: string, left: number) =>
+      `This token is valid for ${validFor}. ${provider} allows ${max} token${max === 1 ? '' : 's'} ${window}; ${left} ${left === 1 ? 'is' : 'are'} left. Get a new one anyway?`,
+    validFor: (minutes: number | undefined) =>
+      minutes === undefined ? 'an unknown time (it has no expiry date)' : minutes < 1 ? 'less than a minute more' : `${minutes} more minute${minutes === 1 ? '' : 's'}`,
+    theProvider: 'The provider',
+    getNew: 'Get a new token',
+    /** "a day", "an hour", "every 6 hours": how often the provider counts. */
+    perWindow: (seconds: number) =>
+      seconds === 86_400 ? 'a day' : seconds === 3600 ? 'an hour' : seconds % 86_400 === 0 ? `every ${seconds / 86_400} days` : seconds % 3600 === 0 ? `every ${seconds / 3600} hours` : `every ${seconds} seconds`,
+    /** "left today", "left this hour": the top line of the detail page. */
+    left: (left: number, max: number, seconds: number) =>
+      `${left} of ${max} token requests left ${seconds === 86_400 ? 'today' : seconds === 3600 ? 'this hour' : seconds % 3600 === 0 ? `in the last ${seconds / 3600} hours` : `in the last ${seconds} seconds`}`,
+    nextAt: (when: string) => `The next one is possible on ${when}.`,
+    /** A history row of a request the user cancelled: it reached the server (and counts), but nothing went wrong. */
+    historyCancelled: 'Cancelled by you',
+  },
 };

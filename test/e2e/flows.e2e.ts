@@ -72,7 +72,9 @@ test('authorization in progress: Cancel stops the wait, a pasted redirect URL co
   await expectAccessible(page, 'authorization dialog');
   await dialog.getByRole('button', { name: 'Cancel sign-in' }).click();
   await expect(dialog).toHaveCount(0);
-  await expect(page.getByRole('alert')).toContainText('Cancelled. Nothing was changed.');
+  // A cancel is no failure: a plain notice, no error box.
+  await expect(page.getByTestId('notice')).toContainText('Cancelled. Nothing was changed for “insiders”.');
+  await expect(page.getByRole('alert')).toHaveCount(0);
 
   await page.getByRole('button', { name: 'Copy token', exact: true }).click();
   await expect(dialog).toBeVisible();

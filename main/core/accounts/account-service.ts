@@ -238,7 +238,11 @@ export class AccountService {
         if (missing && explanation) throw new InputError('ERR_INPUT_MISSING', explanation, { field: missing.key });
       }
       validateAccount(next);
-      if (grantIdentityChanged(account.settings, next)) delete account.tokens;
+      if (grantIdentityChanged(account.settings, next)) {
+        delete account.tokens;
+        // The last failure was about the settings that just changed: it must not stay on screen as if it still applied.
+        delete account.lastError;
+      }
       account.settings = next;
     });
     if (patch.name !== undefined && patch.name !== name) await this.renameAccount(name, patch.name);
@@ -331,15 +335,16 @@ export class AccountService {
   /**
    * Revokes the account's tokens at the server when it has a revocation
    * endpoint, then forgets them locally either way the server answers "ok".
+   * Cancelled through `signal` (the window's Cancel), it forgets nothing.
    */
-  async revoke(name: string): Promise<{ revokedAtServer: boolean }> {
+  async revoke(name: string, options: { signal?: AbortSignal } = {}): Promise<{ revokedAtServer: boolean }> {
     const account = this.#find(this.#store.read(), name);
     const tokens = this.#unsaved.tokens(name) ?? account.tokens;
     let revokedAtServer = false;
     const settings = withDiscovered(account);
     if (tokens && settings.revokeUrl && settings.grant !== 'static') {
       const result = emptyResult();
-      const ctx = this.#context({}, account, result);
+      const ctx = this.#context(options.signal ? { signal: options.signal } : {}, account, result);
       const started = this.#ports.clock.now();
       try {
         // Revoking the refresh token first: RFC 7009 2.1 servers then drop the access tokens issued with it.
@@ -526,7 +531,12 @@ export class AccountService {
       result.history.push(this.#entry(request, started));
       return { tokens };
     } catch (error) {
-      if (error instanceof CancelledError && result.requestsSent === sentBefore) return { error };
+      if (error instanceof CancelledError) {
+        // The user stopped it: nothing is wrong with the account, so no lastError. A request
+        // that already reached the server stays in the history (it counted against the budget).
+        if (result.requestsSent !== sentBefore) result.history.push(this.#entry(request, started, { code: error.code, message: error.message }));
+        return { error };
+      }
       const info = errorInfo(error, secretsOf(snapshot));
       result.lastError = { ...info, at: started };
       result.history.push(this.#entry(request, started, info));

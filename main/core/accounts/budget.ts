@@ -16,12 +16,15 @@ export function requestsInWindow(requestTimes: number[], budget: RequestBudget, 
 }
 
 export function budgetStatus(requestTimes: number[], budget: RequestBudget, now: number): BudgetStatus {
-  const used = requestsInWindow(requestTimes, budget, now).length;
+  const inWindow = requestsInWindow(requestTimes, budget, now);
+  const used = inWindow.length;
   return {
     used,
     maxRequests: budget.maxRequests,
     windowSeconds: budget.windowSeconds,
     warning: used >= Math.ceil(budget.maxRequests * BUDGET_WARNING_RATIO),
+    // Used up: the oldest request leaves the window then, and one more is possible.
+    ...(used >= budget.maxRequests ? { nextAt: Math.min(...inWindow) + budget.windowSeconds * 1000 } : {}),
   };
 }
 
@@ -31,11 +34,11 @@ export function checkBudget(accountName: string, requestTimes: number[], budget:
   const inWindow = requestsInWindow(requestTimes, budget, now);
   if (inWindow.length >= budget.maxRequests) {
     const oldest = Math.min(...inWindow);
-    const freeAt = new Date(oldest + budget.windowSeconds * 1000);
+    const freeAt = oldest + budget.windowSeconds * 1000;
     throw new InputError(
       'ERR_BUDGET_EXCEEDED',
       `"${accountName}" has used its ${budget.maxRequests} token requests for the last ${formatWindow(budget.windowSeconds)}. ` +
-        `The provider may switch off applications that ask for too many tokens, so TokenDesk waits: the next request is possible after ${freeAt.toISOString()}. ` +
+        `The provider may switch off applications that ask for too many tokens, so TokenDesk waits: the next request is possible in ${formatWait(freeAt - now)}. ` +
         'You can raise the budget in the account settings if the provider allows more.',
     );
   }
@@ -44,6 +47,21 @@ export function checkBudget(accountName: string, requestTimes: number[], budget:
     return `"${accountName}" will have used ${status.used + 1} of its ${budget.maxRequests} token requests for the last ${formatWindow(budget.windowSeconds)}.`;
   }
   return undefined;
+}
+
+/**
+ * How long until the next request, in words: a duration reads the same in
+ * every time zone, where a clock time in UTC (the window and the command line
+ * show this message alike) misleads everyone who is not in UTC.
+ */
+function formatWait(ms: number): string {
+  const minutes = Math.max(1, Math.ceil(ms / 60_000));
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  const minuteText = (count: number) => `${count} minute${count === 1 ? '' : 's'}`;
+  if (hours === 0) return minuteText(minutes);
+  const hourText = `${hours} hour${hours === 1 ? '' : 's'}`;
+  return rest === 0 ? hourText : `${hourText} ${minuteText(rest)}`;
 }
 
 function formatWindow(seconds: number): string {

@@ -58,6 +58,8 @@ export interface BudgetStatus {
   windowSeconds: number;
   /** True once `used` reaches the warning threshold (80 %). */
   warning: boolean;
+  /** Epoch ms when the next request is possible, when the budget is used up. */
+  nextAt?: number;
 }
 
 export type { TokenSet };

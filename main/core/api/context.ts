@@ -53,8 +53,14 @@ export interface ApiContext {
   accountsChanged(): void;
   /** getToken with cancellation, the interactive prompts wired to events. */
   obtainToken(name: string, force: boolean): Promise<TokenSet>;
-  /** Stops the running request of an account, if any. */
+  /** Stops every running request of an account (token, revoke, API test), if any. */
   abort(name: string): void;
+  /**
+   * Runs a window action of `name` (Copy, Refresh, Reveal, revoke, the API
+   * test) so that `abort(name)` stops it too, also in the moment before its
+   * request has started. Registered before `run` is called.
+   */
+  cancellable<R>(name: string, run: (signal: AbortSignal) => Promise<R>): Promise<R>;
   /** The URL the account's pending sign-in asked the user to open. */
   promptUrl(name: string): string | undefined;
   /** The user code of the account's pending device sign-in. */
@@ -72,6 +78,8 @@ export function createApiContext(deps: ApiDeps): ApiContext {
    * show "state does not match").
    */
   const running = new Map<string, { controller: AbortController; promise: Promise<TokenSet> }>();
+  /** Revokes and API tests under way, per account: Cancel stops them as it stops the token request. */
+  const operations = new Map<string, Set<AbortController>>();
   const promptUrls = new Map<string, string>();
   /** The prompt event of each pending sign-in, re-sent when a second request joins it (brings its dialog forward). */
   const prompts = new Map<string, AppEvent>();
@@ -156,7 +164,21 @@ export function createApiContext(deps: ApiDeps): ApiContext {
     service,
     accountsChanged,
     obtainToken,
-    abort: (name) => running.get(name)?.controller.abort(),
+    abort: (name) => {
+      running.get(name)?.controller.abort();
+      for (const controller of operations.get(name) ?? []) controller.abort();
+    },
+    cancellable: async (name, run) => {
+      const controller = new AbortController();
+      const forAccount = operations.get(name) ?? new Set<AbortController>();
+      operations.set(name, forAccount.add(controller));
+      try {
+        return await run(controller.signal);
+      } finally {
+        forAccount.delete(controller);
+        if (forAccount.size === 0 && operations.get(name) === forAccount) operations.delete(name);
+      }
+    },
     promptUrl: (name) => promptUrls.get(name),
     pendingUserCode: (name) => {
       const prompt = prompts.get(name);

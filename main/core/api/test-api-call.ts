@@ -5,7 +5,7 @@
  */
 import type { TokenSet } from '../../../shared/account.js';
 import type { IpcResponse } from '../../../shared/ipc.js';
-import { TransportError } from '../errors.js';
+import { CancelledError, TransportError } from '../errors.js';
 import { authorizationHeaderValue } from '../oauth/authorization-header.js';
 import { explainFetchFailure } from '../net/transport-failure.js';
 import { assertSecureEndpoint } from '../oauth/http.js';
@@ -17,24 +17,29 @@ export const API_EXCERPT_CHARS = 2000;
 const API_READ_CAP_BYTES = 64 * 1024;
 const API_TIMEOUT_MS = 30_000;
 
-export async function testApiCall(ports: CorePorts, url: string, tokens: TokenSet): Promise<IpcResponse<'tokens:test-api'>> {
+/** `signal`: the user's Cancel; the call then ends with a CancelledError, whatever the network was doing. */
+export async function testApiCall(ports: CorePorts, url: string, tokens: TokenSet, signal?: AbortSignal): Promise<IpcResponse<'tokens:test-api'>> {
   assertSecureEndpoint(url, 'test API (api_url)');
+  if (signal?.aborted) throw new CancelledError();
   const started = ports.clock.now();
+  const timeout = AbortSignal.timeout(API_TIMEOUT_MS);
   let response: Response;
+  let text: string;
   try {
     response = await ports.fetch(url, {
       method: 'GET',
       redirect: 'manual',
       headers: { authorization: authorizationHeaderValue(tokens), accept: 'application/json, */*;q=0.5' },
-      signal: AbortSignal.timeout(API_TIMEOUT_MS),
+      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
     });
+    text = await readCapped(response, API_READ_CAP_BYTES);
   } catch (error) {
-    if (error instanceof Error && error.name === 'TimeoutError') {
+    if (signal?.aborted) throw new CancelledError();
+    if (timeout.aborted || (error instanceof Error && error.name === 'TimeoutError')) {
       throw new TransportError('ERR_TIMEOUT', 'The API did not answer within 30 seconds. Check the test address and your network.');
     }
     throw await explainFetchFailure(error, 'test API', new URL(url));
   }
-  const text = await readCapped(response, API_READ_CAP_BYTES);
   // An API that echoes the token back (in any encoding) must not put it on screen; nor may its control characters.
   const secrets = [tokens.accessToken, tokens.refreshToken, tokens.idToken];
   const excerpt = stripControlCharacters(redactSecrets(text, secrets), { keepLineBreaks: true }).slice(0, API_EXCERPT_CHARS);
