@@ -110,6 +110,13 @@ export const ImportProblemSchema = v.object({
 });
 export type ImportProblem = v.InferOutput<typeof ImportProblemSchema>;
 
+/** Name overrides for an import, by the account's position in the text; '' keeps the text's name. */
+const ImportNames = v.pipe(v.array(v.pipe(v.string(), v.maxLength(200))), v.maxLength(1000));
+
+/** An account of an import whose name is already taken in the vault, with a free name to use instead. */
+export const NameConflictSchema = v.object({ index: v.number(), name: v.string(), suggestion: v.string() });
+export type NameConflict = v.InferOutput<typeof NameConflictSchema>;
+
 /** Fields the edit form may change. Secrets are replaced only when given non-empty. */
 export const AccountPatchSchema = v.strictObject({
   grant: v.optional(GrantSchema),
@@ -222,12 +229,26 @@ export const IPC_CONTRACT = {
   'accounts:list': { request: Empty, response: v.array(AccountSummarySchema) },
   'accounts:get': { request: v.strictObject({ name: AccountName }), response: PublicAccountSchema },
   /** Parses without storing; secrets come back masked (only `has*` flags). */
+  /**
+   * `names[i]`, when a non-empty string, replaces the name of the i-th account
+   * of the text (the preview's name field). `notes`: what TokenDesk changed in
+   * the text before reading it, in plain words. `conflicts`: accounts whose name
+   * is already in the vault, with a free suggestion ("myfiber production (2)").
+   */
   'accounts:preview': {
-    request: v.strictObject({ text: ImportText, fileName: v.optional(ShortText) }),
-    response: v.object({ accounts: v.array(PublicAccountSchema), problems: v.array(ImportProblemSchema) }),
+    request: v.strictObject({ text: ImportText, fileName: v.optional(ShortText), names: v.optional(ImportNames) }),
+    response: v.object({
+      accounts: v.array(PublicAccountSchema),
+      problems: v.array(ImportProblemSchema),
+      notes: v.array(v.string()),
+      conflicts: v.array(NameConflictSchema),
+    }),
   },
-  /** Stores every account of the text, or none. */
-  'accounts:import': { request: v.strictObject({ text: ImportText, fileName: v.optional(ShortText) }), response: v.object({ names: v.array(v.string()) }) },
+  /** Stores every account of the text, or none. `names` as for the preview. */
+  'accounts:import': {
+    request: v.strictObject({ text: ImportText, fileName: v.optional(ShortText), names: v.optional(ImportNames) }),
+    response: v.object({ names: v.array(v.string()) }),
+  },
   /**
    * `dropped`: stored secrets the change removed because it would have sent
    * them somewhere new (shared/secret-exposure.ts).
@@ -284,6 +305,18 @@ export const IPC_CONTRACT = {
   'agent:answer': { request: v.strictObject({ id: v.pipe(v.string(), v.minLength(1), v.maxLength(100)), answer: v.picklist(['once', 'session', 'deny']) }), response: Empty },
   /** The request waiting for an answer, if any: a window opened (or reloaded) after its event shows it too. */
   'agent:pending': { request: Empty, response: v.array(AgentApprovalEventSchema) },
+  /**
+   * How strong a new passphrase is, by the main process's rule (the one the
+   * vault and the CLI enforce), for the strength meter. Never logged.
+   */
+  'passphrase:check': {
+    request: v.strictObject({ passphrase: v.pipe(v.string(), v.maxLength(1024)) }),
+    response: v.object({
+      acceptable: v.boolean(),
+      score: v.union([v.literal(0), v.literal(1), v.literal(2), v.literal(3), v.literal(4)]),
+      feedback: v.string(),
+    }),
+  },
 } as const;
 
 export type IpcContract = typeof IPC_CONTRACT;

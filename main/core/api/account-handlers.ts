@@ -8,6 +8,7 @@ import { importCredentials, previewImport } from '../import/index.js';
 import { discoverEndpoints } from '../oauth/discovery.js';
 import type { ApiContext } from './context.js';
 import type { HandlerGroup } from './handler.js';
+import { applyNames, nameConflicts } from './import-names.js';
 
 type AccountChannel =
   | 'accounts:list'
@@ -33,13 +34,24 @@ export function accountHandlers(ctx: ApiContext): HandlerGroup<AccountChannel> {
       return (await accounts.list()).map((summary) => ({ ...summary }));
     },
     'accounts:get': async ({ name }) => toWire(await service().getSettings(name)),
-    'accounts:preview': async ({ text, fileName }) => {
+    'accounts:preview': async ({ text, fileName, names }) => {
       const result = await importer.previewImport(ctx.importInput(text, fileName));
+      applyNames(result.accounts, names);
+      const conflicts = nameConflicts(
+        result.accounts.map((account) => account.name),
+        await takenNames(),
+      );
       // The preview crosses to the renderer: secrets become has* flags here.
-      return { accounts: result.accounts.map((account) => toWire(toPublicSettings(account))), problems: result.problems.map(toProblem) };
+      return {
+        accounts: result.accounts.map((account) => toWire(toPublicSettings(account))),
+        problems: result.problems.map(toProblem),
+        notes: [],
+        conflicts,
+      };
     },
-    'accounts:import': async ({ text, fileName }) => {
+    'accounts:import': async ({ text, fileName, names }) => {
       const accounts = await importer.importCredentials(ctx.importInput(text, fileName));
+      applyNames(accounts, names);
       await service().importAccounts(accounts);
       accountsChanged();
       return { names: accounts.map((account) => account.name) };
@@ -69,6 +81,15 @@ export function accountHandlers(ctx: ApiContext): HandlerGroup<AccountChannel> {
       ...(await discoverEndpoints(issuer.trim(), { ports: deps.ports, timeoutMs: DISCOVERY_TIMEOUT_MS })),
     }),
   };
+
+  /** The vault's account names; none while it is locked (a preview needs no vault). */
+  async function takenNames(): Promise<Set<string>> {
+    try {
+      return new Set((await service().list()).map((summary) => summary.name));
+    } catch {
+      return new Set();
+    }
+  }
 }
 
 /** Copies a public settings object into plain JSON data (drops undefined fields). */
