@@ -4,6 +4,7 @@
  * fields and getters (svelte.dev style); screens call its methods.
  */
 import type { AccountSummaryView, AgentApprovalEvent, AppEvent, AppSettings, IpcResponse } from '../../shared/ipc.js';
+import { addDraft } from './add-draft.svelte.js';
 import { call, onEvent } from './api.js';
 import { describeError, type ErrorView } from './errors.js';
 import { S } from './strings.js';
@@ -88,7 +89,22 @@ export class AppState {
   }
 
   navigate(screen: Screen): void {
+    // A screen with unsaved work (Add account) may ask first; it calls `leave` when the user agrees.
+    if (screen.name !== this.#screen.name && this.#leaveGuard?.(() => (this.#screen = screen))) return;
     this.#screen = screen;
+  }
+
+  #leaveGuard: ((leave: () => void) => boolean) | undefined;
+
+  /**
+   * While registered, navigating away asks `guard` first: true means it
+   * holds the navigation (and calls `leave` to go on). Returns the remover.
+   */
+  guardLeave(guard: (leave: () => void) => boolean): () => void {
+    this.#leaveGuard = guard;
+    return () => {
+      if (this.#leaveGuard === guard) this.#leaveGuard = undefined;
+    };
   }
 
   notify(text: string, tone: Notice['tone'] = 'success'): void {
@@ -190,6 +206,8 @@ export class AppState {
   }
 
   #showLocked(): void {
+    // The draft holds pasted secrets: a locked window keeps none (issue 13 item 2).
+    addDraft.clear();
     this.#status = { vault: 'locked', keychain: this.#status?.keychain ?? 'unavailable' };
     this.#lockedWhileRunning = true;
     this.#accounts = [];

@@ -343,4 +343,22 @@ export const S = {
     clipboard: 'Nothing was copied. Close any program that may be holding the clipboard and try again, or select the text and copy it yourself.',
     noApi: 'TokenDesk could not reach its main process. Restart the app.',
   },
+
+  /** The passphrase fields (renderer/components/PassphraseField.svelte). */
+  passphrase: {
+    show: 'Show',
+    hide: 'Hide',
+    level: (score: number, acceptable: boolean) =>
+      acceptable ? 'Strength: strong enough' : `Strength: ${['very weak', 'very weak', 'weak', 'fair', 'fair'][score] ?? 'weak'}`,
+  },
+
+  /** The Add account screen's draft, name field and form problems (issue 13 items 2, 3, 6). */
+  draft: {
+    leaveQuestion: 'Leave without saving? The text from a single-use link cannot be fetched again.',
+    leave: 'Leave',
+    stay: 'Stay',
+    notesTitle: 'What TokenDesk noticed in the text',
+    taken: (name: string) => `An account named “${name}” already exists.`,
+    useSuggestion: (name: string) => `Use “${name}”`,
+  },
 };
