@@ -197,6 +197,24 @@ test('a provider form speaks of its own fields, in words, only after Save', asyn
   await expect(page.getByTestId('notice')).toContainText('Your token for Vyopta was copied.');
 });
 
+test('the server look-up form too: Save says what is missing next to the field, in words', async () => {
+  await nav('Add account').click();
+  await page.getByRole('button', { name: 'Look up a server' }).click();
+  const issuer = page.getByLabel('Server address (issuer)');
+  await page.getByRole('button', { name: 'Save this account' }).click();
+  await expect(issuer).toHaveAccessibleDescription(/^Enter the server address and press Look up\./);
+  await expect(issuer).toBeFocused();
+  await issuer.fill(`${provider.url}/myfiber`);
+  await page.getByRole('button', { name: 'Look up', exact: true }).click();
+  await expect(page.getByText('Found these endpoints:')).toBeVisible();
+  await page.getByLabel('Account name').fill('');
+  await page.getByRole('button', { name: 'Save this account' }).click();
+  await expect(page.getByLabel('Account name')).toHaveAccessibleDescription(/^Enter a name for this account\./);
+  await expect(page.getByLabel('Client ID')).toHaveAccessibleDescription('Enter the client ID your vendor gave you.');
+  await expect(page.locator('main')).not.toContainText('discovered.toml');
+  await expectAccessible(page, 'server look-up form with problems');
+});
+
 test('the paste box numbers its lines like the problems do, does not wrap, and a problem puts the cursor on its line', async () => {
   await nav('Add account').click();
   await page.getByRole('button', { name: 'Paste text' }).click();
