@@ -373,6 +373,18 @@ export const IPC_CONTRACT = {
   /** The request waiting for an answer, if any: a window opened (or reloaded) after its event shows it too. */
   'agent:pending': { request: Empty, response: v.array(AgentApprovalEventSchema) },
   ...BACKUP_CHANNELS,
+  /**
+   * How strong a new passphrase is, by the main process's rule (the one the
+   * vault and the CLI enforce), for the strength meter. Never logged.
+   */
+  'passphrase:check': {
+    request: v.strictObject({ passphrase: v.pipe(v.string(), v.maxLength(1024)) }),
+    response: v.object({
+      acceptable: v.boolean(),
+      score: v.union([v.literal(0), v.literal(1), v.literal(2), v.literal(3), v.literal(4)]),
+      feedback: v.string(),
+    }),
+  },
 } as const;
 
 export type IpcContract = typeof IPC_CONTRACT;

@@ -18,6 +18,7 @@ import { createApiContext, type ApiDeps } from './api/context.js';
 import { flowHandlers } from './api/flow-handlers.js';
 import type { HandlerGroup } from './api/handler.js';
 import { toIpcError } from './api/ipc-error.js';
+import { passphraseHandlers } from './api/passphrase-handlers.js';
 import { tokenHandlers } from './api/token-handlers.js';
 
 export type { ApiDeps, ImporterPort, SessionPort } from './api/context.js';
@@ -28,7 +29,7 @@ export { toIpcError } from './api/ipc-error.js';
 export function createApiHandlers(deps: ApiDeps): IpcHandlers {
   const ctx = createApiContext(deps);
   // The type demands every channel of the contract: a missing handler does not compile.
-  const table: HandlerGroup<IpcChannel> = { ...appHandlers(ctx), ...accountHandlers(ctx), ...tokenHandlers(ctx), ...flowHandlers(ctx), ...agentHandlers(ctx), ...backupHandlers(ctx) };
+  const table: HandlerGroup<IpcChannel> = { ...appHandlers(ctx), ...accountHandlers(ctx), ...tokenHandlers(ctx), ...flowHandlers(ctx), ...agentHandlers(ctx), ...backupHandlers(ctx), ...passphraseHandlers() };
 
   const handlers = {} as Record<IpcChannel, (request: unknown) => Promise<IpcResult<unknown>>>;
   for (const channel of Object.keys(table) as IpcChannel[]) {

@@ -42,6 +42,19 @@ type Estimator = InstanceType<typeof ZxcvbnCore.ZxcvbnFactory>;
 
 let estimator: Estimator | undefined;
 
+/** How strong a passphrase is, as the strength meter shows it (the `passphrase:check` channel). */
+export interface PassphraseStrength {
+  /** true: the vault accepts it as a new passphrase (the same rule as passphraseProblem). */
+  acceptable: boolean;
+  /** zxcvbn's score, 0 (guessed at once) to 4 (MIN_PASSPHRASE_SCORE and above). */
+  score: 0 | 1 | 2 | 3 | 4;
+  /** One or two plain sentences: why it is refused and how to do better, or that it is strong enough. Never quotes it. */
+  feedback: string;
+}
+
+/** What the meter says of a passphrase the vault accepts. */
+export const STRONG_ENOUGH = 'This passphrase is strong enough.';
+
 /**
  * Why `passphrase` is refused as a new vault passphrase, in one or two plain
  * sentences, or undefined when it is acceptable. The text comes from zxcvbn's
@@ -50,9 +63,15 @@ let estimator: Estimator | undefined;
  * makes a passphrase weaker.
  */
 export function passphraseProblem(passphrase: string, userInputs: string[] = []): string | undefined {
-  if ([...passphrase].length < MIN_PASSPHRASE_LENGTH) {
-    return `This passphrase is too short: use at least ${MIN_PASSPHRASE_LENGTH} characters, best four or more words picked at random.`;
-  }
+  const strength = passphraseStrength(passphrase, userInputs);
+  return strength.acceptable ? undefined : strength.feedback;
+}
+
+/**
+ * The same rule as passphraseProblem, with zxcvbn's score for a strength
+ * meter: a passphrase is acceptable exactly when passphraseProblem accepts it.
+ */
+export function passphraseStrength(passphrase: string, userInputs: string[] = []): PassphraseStrength {
   const words = [...APP_WORDS, ...userInputs.filter((word) => word !== '')];
   const zxcvbn = loadEstimator();
   let result = zxcvbn.check(passphrase, words);
@@ -65,11 +84,20 @@ export function passphraseProblem(passphrase: string, userInputs: string[] = [])
     const withoutSpaces = zxcvbn.check(joined, words);
     if (withoutSpaces.guesses < result.guesses) result = withoutSpaces;
   }
-  if (result.score >= MIN_PASSPHRASE_SCORE) return undefined;
+  const score = result.score;
+  if ([...passphrase].length < MIN_PASSPHRASE_LENGTH) {
+    return {
+      acceptable: false,
+      // A short passphrase never shows as strong, whatever the estimate says.
+      score: Math.min(score, 1) as PassphraseStrength['score'],
+      feedback: `This passphrase is too short: use at least ${MIN_PASSPHRASE_LENGTH} characters, best four or more words picked at random.`,
+    };
+  }
+  if (score >= MIN_PASSPHRASE_SCORE) return { acceptable: true, score, feedback: STRONG_ENOUGH };
   const why = result.feedback.warning ? lowerFirst(result.feedback.warning) : 'it would be guessed too easily.';
   // zxcvbn lists the general advice ("add more words") first and the one for this passphrase last.
   const how = result.feedback.suggestions.at(-1) ?? 'Add more words that are less common.';
-  return `This passphrase is too weak: ${why} ${how}`;
+  return { acceptable: false, score, feedback: `This passphrase is too weak: ${why} ${how}` };
 }
 
 function loadEstimator(): Estimator {

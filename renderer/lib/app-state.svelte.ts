@@ -4,6 +4,7 @@
  * fields and getters (svelte.dev style); screens call its methods.
  */
 import type { AccountSummaryView, AgentApprovalEvent, AppEvent, AppSettings, IpcResponse } from '../../shared/ipc.js';
+import { addDraft } from './add-draft.svelte.js';
 import { call, onEvent } from './api.js';
 import { describeError, type ErrorView } from './errors.js';
 import { LongActions } from './long-action.svelte.js';
@@ -112,8 +113,23 @@ export class AppState {
   }
 
   navigate(screen: Screen): void {
+    // A screen with unsaved work (Add account) may ask first; it calls `leave` when the user agrees.
+    if (screen.name !== this.#screen.name && this.#leaveGuard?.(() => (this.#screen = screen))) return;
     this.#screen = screen;
     this.#navigations++;
+  }
+
+  #leaveGuard: ((leave: () => void) => boolean) | undefined;
+
+  /**
+   * While registered, navigating away asks `guard` first: true means it
+   * holds the navigation (and calls `leave` to go on). Returns the remover.
+   */
+  guardLeave(guard: (leave: () => void) => boolean): () => void {
+    this.#leaveGuard = guard;
+    return () => {
+      if (this.#leaveGuard === guard) this.#leaveGuard = undefined;
+    };
   }
 
   notify(text: string, tone: Notice['tone'] = 'success'): void {
@@ -247,6 +263,8 @@ export class AppState {
       this.#resumeScreen = screen.name === 'detail' || screen.name === 'add' || screen.name === 'settings' ? screen : undefined;
       this.#lockReason = reason;
     }
+    // The draft holds pasted secrets: a locked window keeps none (issue 13 item 2).
+    addDraft.clear();
     this.#status = { vault: 'locked', keychain: this.#status?.keychain ?? 'unavailable' };
     this.#lockedWhileRunning = true;
     this.actions.reset();

@@ -458,4 +458,21 @@ export const S = {
     /** A history row of a request the user cancelled: it reached the server (and counts), but nothing went wrong. */
     historyCancelled: 'Cancelled by you',
   },
+  /** The passphrase fields (renderer/components/PassphraseField.svelte). */
+  passphrase: {
+    show: 'Show',
+    hide: 'Hide',
+    level: (score: number, acceptable: boolean) =>
+      acceptable ? 'Strength: strong enough' : `Strength: ${['very weak', 'very weak', 'weak', 'fair', 'fair'][score] ?? 'weak'}`,
+  },
+
+  /** The Add account screen's draft, name field and form problems (issue 13 items 2, 3, 6). */
+  draft: {
+    leaveQuestion: 'Leave without saving? The text from a single-use link cannot be fetched again.',
+    leave: 'Leave',
+    stay: 'Stay',
+    notesTitle: 'What TokenDesk noticed in the text',
+    taken: (name: string) => `An account named “${name}” already exists.`,
+    useSuggestion: (name: string) => `Use “${name}”`,
+  },
 };
