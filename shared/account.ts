@@ -87,6 +87,14 @@ export interface AccountSettings {
   /** Secret. */
   clientSecret?: string;
   clientAuth: ClientAuthMethod;
+  /**
+   * true: nobody chose `clientAuth` (neither the credentials text nor a
+   * preset said), so it is TokenDesk's guess (`basic`). When the server
+   * refuses it with invalid_client, the other ways are tried once (the secret
+   * in the form body, then `basic_raw`) and the one that works replaces the
+   * guess, removing this flag (main/core/oauth/token-endpoint.ts).
+   */
+  clientAuthAuto?: true;
   username?: string;
   /** Secret. */
   password?: string;

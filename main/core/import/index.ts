@@ -246,6 +246,8 @@ async function buildAccount(draft: Draft, doc: DocContext, source: ImportSource)
     ...explicit,
   };
   settings.grant = grant;
+  // Nobody chose how the secret travels: `basic` is a guess the token endpoint may correct (shared/account.ts clientAuthAuto).
+  if (explicit.clientAuth === undefined && presetSettings.clientAuth === undefined && settings.clientAuth === 'basic') settings.clientAuthAuto = true;
   if (table.scopesText !== undefined) settings.scopes = splitScopes(table.scopesText, settings.scopeSeparator);
 
   let derivedName = false;
