@@ -18,6 +18,10 @@ export class ApiError extends Error {
   readonly serverErrorDescription: string | undefined;
   readonly line: number | undefined;
   readonly column: number | undefined;
+  /** The grant whose token request the server refused (IpcError.grant). */
+  readonly grant: string | undefined;
+  /** A one-click change that should make the request work (IpcError.fix). */
+  readonly fix: IpcError['fix'];
   constructor(error: IpcError) {
     super(error.message);
     this.name = 'ApiError';
@@ -27,6 +31,8 @@ export class ApiError extends Error {
     this.serverErrorDescription = error.serverErrorDescription;
     this.line = error.line;
     this.column = error.column;
+    this.grant = error.grant;
+    this.fix = error.fix;
   }
 }
 

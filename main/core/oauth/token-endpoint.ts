@@ -30,7 +30,7 @@
  */
 import type { AccountSettings, TokenSet } from '../../../shared/account.js';
 import type { ClientAuthMethod } from '../../../shared/types.js';
-import { AuthServerError, InputError } from '../errors.js';
+import { AuthServerError, InputError, TransportError } from '../errors.js';
 import { authenticateRequest, basicVariantsDiffer } from './client-auth.js';
 import type { GrantContext } from './context.js';
 import type { SafeResponse } from './http.js';
@@ -113,6 +113,26 @@ export async function requestTokens(
   params: Record<string, string>,
   ctx: GrantContext,
 ): Promise<TokenSet> {
+  try {
+    return await sendTokenRequest(settings, kind, params, ctx);
+  } catch (error) {
+    throw withRefusedGrant(error, kind === 'refresh' ? 'refresh_token' : settings.grant);
+  }
+}
+
+/** A refusal of the authorization server, saying which grant's request it refused (the advice depends on it); anything else as it is. */
+export function withRefusedGrant(error: unknown, grant: string): unknown {
+  if (!(error instanceof AuthServerError) || error.grant !== undefined) return error;
+  const { error: code, errorDescription, status } = error;
+  return new AuthServerError(error.code, error.message, { error: code, ...(errorDescription !== undefined ? { errorDescription } : {}), ...(status !== undefined ? { status } : {}), grant });
+}
+
+async function sendTokenRequest(
+  settings: AccountSettings,
+  kind: 'token' | 'refresh',
+  params: Record<string, string>,
+  ctx: GrantContext,
+): Promise<TokenSet> {
   const tokenUrl = settings.tokenUrl;
   if (!tokenUrl) throw new InputError('ERR_INPUT_MISSING', 'The account has no token URL (token_url).', { field: 'token_url' });
   assertSecureEndpoint(tokenUrl, WHAT);
@@ -139,7 +159,9 @@ export async function requestTokens(
       },
       ctx,
       WHAT,
-    );
+    ).catch((error: unknown) => {
+      throw withTrailingSlashFix(error, tokenUrl);
+    });
     return { response, sentAt };
   };
 
@@ -166,6 +188,36 @@ export async function requestTokens(
     if (settings.clientAuthAuto && fallbacks.length > 0 && error instanceof AuthServerError) throw allRefused(error, fallbacks);
     throw error;
   }
+}
+
+/**
+ * The token URL with the "/" its server asks for, when a redirect says only
+ * that is missing (Insiders: "The trailing slash in the URLs are mandatory",
+ * answered by Django with a 301). Built from the configured address, never
+ * from the server's Location; undefined when the address has a query, a
+ * fragment or user info (nothing that could hold a secret goes into a fix).
+ */
+export function trailingSlashFix(tokenUrl: string): string | undefined {
+  if (tokenUrl.endsWith('/') || /[?#]/.test(tokenUrl)) return undefined;
+  try {
+    const url = new URL(tokenUrl);
+    if (url.username || url.password) return undefined;
+  } catch {
+    return undefined;
+  }
+  return `${tokenUrl}/`;
+}
+
+/** A redirect that only adds the trailing slash becomes an error that offers the corrected token URL (`fix`). */
+function withTrailingSlashFix(error: unknown, tokenUrl: string): unknown {
+  if (!(error instanceof TransportError) || error.code !== 'ERR_REDIRECT' || !error.trailingSlashOnly) return error;
+  const value = trailingSlashFix(tokenUrl);
+  if (value === undefined) return error;
+  return new TransportError(
+    'ERR_REDIRECT',
+    `The ${WHAT} answered HTTP ${error.status ?? 'redirect'} redirecting to ${error.location ?? value}: this server needs the “/” at the end of the token URL, and TokenDesk never follows redirects from it. Use ${value} instead.`,
+    { ...(error.status !== undefined ? { status: error.status } : {}), ...(error.location !== undefined ? { location: error.location } : {}), trailingSlashOnly: true, fix: { field: 'tokenUrl', value } },
+  );
 }
 
 /**
