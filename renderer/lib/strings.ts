@@ -371,6 +371,7 @@ export const S = {
     clientAuthAuto: 'Automatic: try each way once, keep the one that works',
     budget: 'Request limit',
     budgetNone: 'No limit',
+    budgetLimit: 'Warn before too many token requests',
     budgetCount: 'Requests',
     budgetWindow: 'per',
     windows: { 3600: 'hour', 86400: 'day', 604800: 'week', 2592000: '30 days' } as Record<number, string>,
