@@ -369,6 +369,8 @@ export const S = {
     providerHelp: 'Choosing a provider fills in its addresses, how the secret is sent and its request limit. The client ID, secrets, scopes and notes stay.',
     clientAuth: 'Client authentication',
     clientAuthAuto: 'Automatic: try each way once, keep the one that works',
+    /** The detail page while nobody chose: what is tried first, and that the others follow. */
+    clientAuthAutoShown: (first: string) => `Automatic: ${first} first, then the other ways once`,
     budget: 'Request limit',
     budgetNone: 'No limit',
     budgetLimit: 'Warn before too many token requests',

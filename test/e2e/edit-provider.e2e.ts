@@ -60,6 +60,8 @@ test('an account pasted as Custom is changed to myfiber and the secret in the re
   await page.getByRole('button', { name: 'Save this account' }).click();
   await expect(page.getByRole('heading', { level: 1, name: NAME })).toBeVisible();
   await expect(settingRow('Provider')).toHaveText('Custom');
+  // Nobody chose how the secret travels, and the page says so instead of a bare "basic".
+  await expect(settingRow('Client authentication')).toHaveText('Automatic: Client ID and secret in the Authorization header (basic) first, then the other ways once');
 
   await page.getByRole('button', { name: 'Edit' }).click();
   const clientAuth = page.getByLabel('Client authentication');
@@ -86,6 +88,37 @@ test('an account pasted as Custom is changed to myfiber and the secret in the re
   expect(sent).toHaveLength(1);
   expect(sent[0]!.headers.authorization).toBeUndefined();
   expect(sent[0]!.form.client_secret).toBe(provider.clients.myfiber.clientSecret);
+});
+
+test('the myfiber text as its document describes it works on Copy: the refused Basic header is followed by the secret in the request, remembered', async () => {
+  const name = 'myfiber as sent';
+  const text = [
+    `name = "${name}"`,
+    `client_id = "${provider.clients.myfiber.clientId}"`,
+    `client_secret = "${provider.clients.myfiber.clientSecret}"`,
+    `url_to_authentication_service = "${provider.url}/myfiber/oauth/v2/token"`,
+    'scopes = ["openid", "profile"]',
+  ].join('\n');
+  await page.getByRole('button', { name: 'Add account' }).click();
+  await page.getByLabel('Credentials text (TOML)').fill(text);
+  await expect(page.locator(`[data-preview-account="${name}"]`)).toBeVisible();
+  await page.getByRole('button', { name: 'Save this account' }).click();
+  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+  const before = provider.requestsTo('/myfiber/oauth/v2/token').length;
+  await page.getByRole('button', { name: 'Copy token', exact: true }).click();
+  await expect(page.getByTestId('notice')).toContainText(`Your token for ${name} was copied.`);
+  expect(provider.isAccessTokenActive('myfiber', harness.clipboardText())).toBe(true);
+  const sent = provider.requestsTo('/myfiber/oauth/v2/token').slice(before);
+  expect(sent.map((request) => [Boolean(request.headers.authorization), request.form.client_secret !== undefined])).toEqual([
+    [true, false],
+    [false, true],
+  ]);
+  await expect(settingRow('Client authentication')).toHaveText('Client ID and secret in the request (body)');
+  // No error was shown: the secret was right all along.
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await page.getByRole('button', { name: 'Accounts', exact: true }).click();
+  await page.getByRole('button', { name: `Details for ${NAME}` }).click();
+  await expect(page.getByRole('heading', { level: 1, name: NAME })).toBeVisible();
 });
 
 test('the request budget is edited in words, shown, and removed', async () => {
