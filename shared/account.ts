@@ -88,12 +88,11 @@ export interface AccountSettings {
   clientSecret?: string;
   clientAuth: ClientAuthMethod;
   /**
-   * true: neither the imported text nor a preset chose the client
-   * authentication, so `clientAuth` is RFC 6749's default `basic` and only a
-   * guess. Set by the importer; the grant engine may then try the secret in
-   * the form body (and `basic_raw`) when the server answers `invalid_client`,
-   * and once one works it stores that as `clientAuth` and removes this flag.
-   * Undefined: `clientAuth` was chosen (the text, a preset, an edit, or learned).
+   * true: nobody chose `clientAuth` (neither the credentials text nor a
+   * preset said), so it is TokenDesk's guess (`basic`). When the server
+   * refuses it with invalid_client, the other ways are tried once (the secret
+   * in the form body, then `basic_raw`) and the one that works replaces the
+   * guess, removing this flag (main/core/oauth/token-endpoint.ts).
    */
   clientAuthAuto?: true;
   username?: string;

@@ -21,10 +21,20 @@ export const IpcErrorSchema = v.object({
   /** Server's `error` / `error_description` for auth_server errors. */
   serverError: v.optional(v.string()),
   serverErrorDescription: v.optional(v.string()),
+  /**
+   * auth_server errors of a token request: the grant the server refused
+   * (`password`, `jwt_bearer`, ..., `refresh_token` for a refresh), so the
+   * advice fits (a refused key file is not a wrong password).
+   */
+  grant: v.optional(v.string()),
   /** Where an input problem is (1-based), when known. */
   line: v.optional(v.number()),
   column: v.optional(v.number()),
-  /** A change TokenDesk can make for the user (one button): e.g. the token URL with its missing trailing slash. */
+  /**
+   * A one-click change that should make the failed request work, e.g. the
+   * token URL with the trailing slash its server redirected to. The renderer
+   * offers it as "Use VALUE instead" and applies it with `accounts:update`.
+   */
   fix: v.optional(v.object({ field: v.literal('tokenUrl'), value: v.string() })),
 });
 export type IpcError = v.InferOutput<typeof IpcErrorSchema>;
@@ -66,6 +76,8 @@ export const PublicAccountSchema = v.object({
   issuer: v.optional(v.string()),
   clientId: v.optional(v.string()),
   clientAuth: ClientAuthSchema,
+  /** true: nobody chose the client authentication; TokenDesk tries the other ways once when Basic is refused (shared/account.ts). */
+  clientAuthAuto: v.optional(v.literal(true)),
   username: v.optional(v.string()),
   scopes: v.array(v.string()),
   scopeSeparator: v.string(),
@@ -141,6 +153,21 @@ export const AccountPatchSchema = v.strictObject({
   apiUrl: v.optional(ShortText),
   notes: v.optional(ShortText),
   agentApproval: v.optional(v.boolean()),
+  /**
+   * The provider: a preset id, or '' for Custom. A change re-applies that
+   * preset's defaults for what presets own (shared/preset-change.ts), keeping
+   * the client id, secrets, scopes and notes; fields given in the same patch win.
+   */
+  preset: v.optional(v.pipe(v.string(), v.maxLength(100))),
+  /** N token requests per sliding window; null removes the budget. Checked by the account's validation. */
+  requestBudget: v.optional(
+    v.nullable(
+      v.strictObject({
+        maxRequests: v.pipe(v.number(), v.integer(), v.minValue(1)),
+        windowSeconds: v.pipe(v.number(), v.integer(), v.minValue(1)),
+      }),
+    ),
+  ),
 });
 export type AccountPatch = v.InferOutput<typeof AccountPatchSchema>;
 

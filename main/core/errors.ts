@@ -99,17 +99,34 @@ export class AuthServerError extends TokenDeskError {
   readonly error: string;
   readonly errorDescription: string | undefined;
   readonly status: number | undefined;
+  /**
+   * The grant whose token request was refused (`refresh_token` for a
+   * refresh), when a token request was: the same `invalid_grant` means a bad
+   * password for one grant and a revoked key file for another.
+   */
+  readonly grant: string | undefined;
   constructor(
     code: ErrorCode,
     message: string,
-    details: { error: string; errorDescription?: string; status?: number },
+    details: { error: string; errorDescription?: string; status?: number; grant?: string },
     options?: { cause?: unknown },
   ) {
     super(code, message, options);
     this.error = details.error;
     this.errorDescription = details.errorDescription;
     this.status = details.status;
+    this.grant = details.grant;
   }
+}
+
+/**
+ * A change of one setting that would most likely make a failed request work,
+ * offered to the user as one click ("Use https://…/token/ instead"). The
+ * value is built from the account's own setting, never copied from a server.
+ */
+export interface ErrorFix {
+  field: 'tokenUrl';
+  value: string;
 }
 
 /** Network, TLS, timeout or protocol failure. CLI exit code 4. */
@@ -118,10 +135,21 @@ export class TransportError extends TokenDeskError {
   readonly status: number | undefined;
   /** For ERR_REDIRECT: the Location the server pointed at. */
   readonly location: string | undefined;
-  constructor(code: ErrorCode, message: string, details: { status?: number; location?: string } = {}, options?: { cause?: unknown }) {
+  /** For ERR_REDIRECT: the Location is the request's own address with a "/" added to its path (Django's APPEND_SLASH). */
+  readonly trailingSlashOnly: boolean;
+  /** A settings change that should make the request work (see ErrorFix). */
+  readonly fix: ErrorFix | undefined;
+  constructor(
+    code: ErrorCode,
+    message: string,
+    details: { status?: number; location?: string; trailingSlashOnly?: boolean; fix?: ErrorFix } = {},
+    options?: { cause?: unknown },
+  ) {
     super(code, message, options);
     this.status = details.status;
     this.location = details.location;
+    this.trailingSlashOnly = details.trailingSlashOnly ?? false;
+    this.fix = details.fix;
   }
 }
 

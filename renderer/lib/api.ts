@@ -18,7 +18,9 @@ export class ApiError extends Error {
   readonly serverErrorDescription: string | undefined;
   readonly line: number | undefined;
   readonly column: number | undefined;
-  /** What TokenDesk can change to fix it (IpcError.fix). */
+  /** The grant whose token request the server refused (IpcError.grant). */
+  readonly grant: string | undefined;
+  /** A one-click change that should make the request work (IpcError.fix). */
   readonly fix: IpcError['fix'];
   constructor(error: IpcError) {
     super(error.message);
@@ -29,6 +31,7 @@ export class ApiError extends Error {
     this.serverErrorDescription = error.serverErrorDescription;
     this.line = error.line;
     this.column = error.column;
+    this.grant = error.grant;
     this.fix = error.fix;
   }
 }

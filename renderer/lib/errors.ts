@@ -11,8 +11,8 @@ export interface ErrorView {
   /** What to do next. */
   next: string;
   code: string;
-  /** A change the app can apply with one click (ErrorBox shows it as a button). */
-  fix?: ErrorFix;
+  /** A settings change the user can apply with one click ("Use https://…/token/ instead"): accounts:update { tokenUrl: value }, then retry. */
+  fix?: { field: 'tokenUrl'; value: string };
 }
 
 export type ErrorFix = NonNullable<ApiError['fix']>;
@@ -30,6 +30,13 @@ const TRANSPORT_NEXT: Record<string, string> = {
   ERR_RATE_LIMITED: S.errors.rateLimited,
 };
 
+/** What to do after an OAuth refusal: `invalid_grant` is a wrong password for one grant and a revoked key file for another. */
+function refusalAdvice(serverError: string, grant: string | undefined): string {
+  if (serverError === 'invalid_grant') return (grant && S.advice.invalidGrant[grant]) || S.errors.next.invalid_grant!;
+  if (serverError === 'invalid_client') return grant === 'jwt_bearer' ? S.advice.invalidClientKey : S.advice.invalidClient;
+  return S.errors.next[serverError] ?? S.errors.next.other!;
+}
+
 function describeWithoutFix(raw: unknown): ErrorView {
   const error = toApiError(raw);
   const code = error.code;
@@ -38,11 +45,12 @@ function describeWithoutFix(raw: unknown): ErrorView {
       if (error.serverError) {
         const credentials = error.serverError === 'invalid_client' || error.serverError === 'unauthorized_client';
         const what = S.errors.withReason(credentials ? S.errors.refusedCredentials : S.errors.refused, error.serverError, error.serverErrorDescription);
-        return { what, next: S.errors.next[error.serverError] ?? S.errors.next.other!, code };
+        return { what, next: refusalAdvice(error.serverError, error.grant), code };
       }
       return { what: error.message, next: S.errors.next.other!, code };
     }
     case 'transport':
+      if (error.fix) return { what: error.message, next: S.advice.redirectFix(error.fix.value), code, fix: { ...error.fix } };
       return { what: error.message, next: TRANSPORT_NEXT[code] ?? S.errors.network, code };
     case 'input':
       return { what: error.message, next: S.errors.input, code };

@@ -396,7 +396,7 @@ export const S = {
     withReason: (what: string, error: string, description: string | undefined) => `${what}: ${error}${description ? ` — ${description}` : ''}.`,
     next: {
       invalid_client: 'Check the client ID and secret, or ask the vendor for new credentials.',
-      invalid_grant: 'The sign-in details or the saved authorization are no longer accepted. Check the user name and password, or sign in again with Refresh.',
+      invalid_grant: 'The sign-in details or the saved authorization are no longer accepted. Check them under Edit, or sign in again with Refresh.',
       invalid_scope: 'One of the scopes is not allowed for this account. Check the scopes with your vendor.',
       unauthorized_client: 'This account is not allowed to use this sign-in method. Ask the vendor which method to use.',
       access_denied: 'Access was not approved. Start again and choose Allow in the browser.',
@@ -475,4 +475,56 @@ export const S = {
     taken: (name: string) => `An account named “${name}” already exists.`,
     useSuggestion: (name: string) => `Use “${name}”`,
   },
+  /** What to do after a refusal, per sign-in method: the same server word means different things (issue 13 item 9). */
+  advice: {
+    invalidGrant: {
+      password: 'The server did not accept the user name and password. Check them (the ones you use on the vendor’s website), then try again.',
+      client_credentials: 'The server did not accept the client ID and secret. Check them, or ask the vendor for new credentials.',
+      jwt_bearer:
+        'The server did not accept the key file. It may have been revoked or have expired, or be meant for another environment (test or production): ask the vendor for a new key file. Check also that this computer’s clock is right, because the signed request is valid only for a few minutes.',
+      authorization_code: 'The sign-in could not be completed. Press Refresh to sign in again in the browser.',
+      device_code: 'The sign-in could not be completed. Press Refresh to sign in again.',
+      refresh_token: 'The saved sign-in is no longer accepted. Press Refresh to sign in again.',
+    } as Record<string, string>,
+    invalidClient: 'Check the client ID and secret, and under Edit how they are sent (Client authentication), or ask the vendor for new credentials.',
+    invalidClientKey: 'The server did not accept the key file as this client’s proof. Check that the key file belongs to this client, or ask the vendor for a new one.',
+    /** The one-click fix of an error (ErrorBox shows it as a button). */
+    useInstead: (value: string) => `Use ${value} instead`,
+    redirectFix: (value: string) => `The address needs a “/” at the end. Use ${value} instead.`,
+  },
+
+  /** Edit form: provider, client authentication and request budget (issue 13 items 1 and 7). */
+  editProvider: {
+    provider: 'Provider',
+    custom: 'Custom (no provider)',
+    providerHelp: 'Choosing a provider fills in its addresses, how the secret is sent and its request limit. The client ID, secrets, scopes and notes stay.',
+    clientAuth: 'Client authentication',
+    clientAuthAuto: 'Automatic: try each way once, keep the one that works',
+    /** The detail page while nobody chose: what is tried first, and that the others follow. */
+    clientAuthAutoShown: (first: string) => `Automatic: ${first} first, then the other ways once`,
+    budget: 'Request limit',
+    budgetNone: 'No limit',
+    budgetLimit: 'Warn before too many token requests',
+    budgetCount: 'Requests',
+    budgetWindow: 'per',
+    windows: { 3600: 'hour', 86400: 'day', 604800: 'week', 2592000: '30 days' } as Record<number, string>,
+    budgetHelp: 'TokenDesk warns before a request would go over this limit. Some vendors block accounts that ask for too many tokens.',
+    /** "20 requests a day" */
+    budgetWords: (maxRequests: number, windowSeconds: number) => `${maxRequests} ${maxRequests === 1 ? 'request' : 'requests'} ${windowWords(windowSeconds)}`,
+  },
 };
+
+/** "a day", "an hour", "every 2 hours": a request window in words. */
+function windowWords(seconds: number): string {
+  const units: [number, string, string][] = [
+    [604800, 'a week', 'weeks'],
+    [86400, 'a day', 'days'],
+    [3600, 'an hour', 'hours'],
+    [60, 'a minute', 'minutes'],
+  ];
+  for (const [size, one, many] of units) {
+    if (seconds === size) return one;
+    if (seconds % size === 0) return `every ${seconds / size} ${many}`;
+  }
+  return `every ${seconds} seconds`;
+}

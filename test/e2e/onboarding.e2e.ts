@@ -181,7 +181,7 @@ test('shows a refused grant in plain words with the server’s reason', async ()
   await page.getByRole('button', { name: 'Copy token', exact: true }).click();
   const alert = page.getByRole('alert');
   await expect(alert).toContainText('The server refused the credentials: invalid_client — client authentication failed.');
-  await expect(alert).toContainText('Check the client ID and secret, or ask the vendor for new credentials.');
+  await expect(alert).toContainText('Check the client ID and secret, and under Edit how they are sent (Client authentication), or ask the vendor for new credentials.');
   await expect(alert).not.toContainText('wrong-secret-1234');
   await shoot(page, 'error-refused');
   await expectAccessible(page, 'refused grant');

@@ -23,6 +23,7 @@
  *   (shared/secret-exposure.ts).
  */
 import { SECRET_FIELDS, type AccountSettings, type TokenSet } from '../../../shared/account.js';
+import { presetChange } from '../../../shared/preset-change.js';
 import { describeDrop, droppedSecrets, exposureChanges, type SecretName } from '../../../shared/secret-exposure.js';
 import type { TokenDeskError} from '../errors.js';
 import { AuthServerError, CancelledError, InputError, isTokenDeskError, VaultError } from '../errors.js';
@@ -204,6 +205,13 @@ export class AccountService {
    * tokens are dropped unless the patch supplies them again (SPEC 3);
    * `dropped` names them, and when the account cannot work without them the
    * change is refused with a message saying what to paste again.
+   *
+   * A `preset` key in the patch changes the provider (undefined: Custom): the
+   * new preset's defaults for what presets own are applied first
+   * (shared/preset-change.ts), the patch's own fields over them. A key present
+   * with the value undefined removes an optional setting (`requestBudget`).
+   * Choosing the client authentication or the provider ends the automatic
+   * client authentication (`clientAuthAuto`).
    */
   async updateAccount(name: string, patch: Partial<AccountSettings>): Promise<{ dropped: SecretName[] }> {
     let dropped: SecretName[] = [];
@@ -211,13 +219,16 @@ export class AccountService {
       const account = this.#find(doc, name);
       const next: AccountSettings = { ...account.settings };
       const supplied: Partial<Record<SecretName, boolean>> = {};
-      for (const [field, value] of Object.entries(patch) as [keyof AccountSettings, unknown][]) {
+      const expanded = withPresetDefaults(account.settings, patch);
+      if ('clientAuth' in patch || 'preset' in patch) delete next.clientAuthAuto;
+      for (const [field, value] of Object.entries(expanded) as [keyof AccountSettings, unknown][]) {
         if (field === 'name') continue;
         if (isSecretField(field)) {
           if (value === undefined || value === '' || value === null) continue;
           if (field !== 'clientCertificate') supplied[field] = true;
         }
-        (next as unknown as Record<string, unknown>)[field] = value;
+        if (value === undefined) delete next[field];
+        else (next as unknown as Record<string, unknown>)[field] = value;
       }
       // Setting resource or audience in the window takes over an extra of that name
       // (all the form can show of it is the setting), instead of a refusal it cannot fix.
@@ -722,6 +733,17 @@ function withDiscovered(stored: StoredAccount): AccountSettings {
   // The RFC 9207 facts of the issuer travel with its endpoints (authorization-flows checks `iss` with them).
   if (filled.issuerMetadata === undefined && issuerMetadata !== undefined) filled.issuerMetadata = issuerMetadata;
   return filled;
+}
+
+/** The patch with a change of provider spelled out: the new preset's defaults first, the patch's own fields over them. */
+function withPresetDefaults(current: AccountSettings, patch: Partial<AccountSettings>): Partial<AccountSettings> {
+  if (!('preset' in patch) || patch.preset === current.preset) return patch;
+  const change = presetChange(
+    { grant: patch.grant ?? current.grant, tokenUrl: patch.tokenUrl ?? current.tokenUrl, clientId: patch.clientId ?? current.clientId, scopes: patch.scopes ?? current.scopes },
+    patch.preset ?? '',
+  );
+  if (!change.ok) throw new InputError('ERR_INPUT_FIELD', change.problem);
+  return { ...change.settings, ...patch };
 }
 
 function findAccount(doc: VaultDocument, name: string): StoredAccount | undefined {

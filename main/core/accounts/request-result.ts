@@ -22,7 +22,7 @@ export interface RequestResult {
   tokens?: TokenSet;
   /** The stored tokens are dead (a refused refresh token) and must be forgotten. */
   dropTokens?: boolean;
-  /** The server accepted another client authentication (basic -> basic_raw). */
+  /** The server accepted another client authentication (basic -> body or basic_raw). */
   learnedClientAuth?: ClientAuthMethod;
   discovered?: DiscoveredEndpoints;
   /** undefined: leave as is; null: clear (a success). */
@@ -54,7 +54,11 @@ export function applyRequestResult(doc: VaultDocument, name: string, before: Acc
   if (grantIdentityChanged(before, stored.settings)) return;
   if (result.dropTokens) delete stored.tokens;
   if (result.tokens) stored.tokens = result.tokens;
-  if (result.learnedClientAuth) stored.settings = { ...stored.settings, clientAuth: result.learnedClientAuth };
+  if (result.learnedClientAuth) {
+    // What the server accepted is no guess any more: the fallback never runs again.
+    const { clientAuthAuto: _guessed, ...settings } = stored.settings;
+    stored.settings = { ...settings, clientAuth: result.learnedClientAuth };
+  }
   if (result.discovered) stored.discovered = result.discovered;
   if (result.lastError === null) delete stored.lastError;
   else if (result.lastError) stored.lastError = result.lastError;

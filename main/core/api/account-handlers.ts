@@ -143,12 +143,20 @@ function toProblem(problem: unknown): ImportProblem {
   return { code: 'ERR_INPUT_FIELD', message: 'This part of the text could not be read.' };
 }
 
-/** Empty strings from the edit form mean "leave as is" for secrets, "remove" for optional plain fields. */
+/**
+ * Empty strings from the edit form mean "leave as is" for secrets, "remove" for
+ * optional plain fields; `preset: ''` is Custom (no provider).
+ */
 function toSettingsPatch(patch: AccountPatch): Partial<AccountSettings> {
   const out: Partial<AccountSettings> = {};
   for (const [key, value] of Object.entries(patch) as [keyof AccountPatch, unknown][]) {
     if (value === undefined) continue;
     if ((key === 'clientSecret' || key === 'password' || key === 'accessToken') && value === '') continue;
+    // null removes the budget; the service reads a present key without a value as "remove".
+    if (key === 'requestBudget') {
+      out.requestBudget = value === null ? undefined : { ...(value as { maxRequests: number; windowSeconds: number }) };
+      continue;
+    }
     if (key === 'resource' && Array.isArray(value)) {
       const resource = value.map((item: string) => item.trim()).filter((item) => item !== '');
       out.resource = resource.length > 0 ? resource : undefined;

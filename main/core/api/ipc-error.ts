@@ -1,5 +1,5 @@
 import type { IpcError } from '../../../shared/ipc.js';
-import { AuthServerError, InputError, TokenDeskError } from '../errors.js';
+import { AuthServerError, InputError, TokenDeskError, TransportError } from '../errors.js';
 
 /**
  * Maps any thrown value to what may cross IPC. Only TokenDeskError messages
@@ -12,11 +12,13 @@ export function toIpcError(error: unknown): IpcError {
     if (error instanceof AuthServerError) {
       base.serverError = error.error;
       if (error.errorDescription) base.serverErrorDescription = error.errorDescription;
+      if (error.grant) base.grant = error.grant;
     }
     if (error instanceof InputError && error.location) {
       if (error.location.line !== undefined) base.line = error.location.line;
       if (error.location.column !== undefined) base.column = error.location.column;
     }
+    if (error instanceof TransportError && error.fix) base.fix = { ...error.fix };
     return base;
   }
   if (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError')) {

@@ -380,7 +380,7 @@ async function buildAccount(
     ...explicit,
   };
   settings.grant = grant;
-  // Neither the text nor a preset chose: the grant engine may find out what the server takes (A2's fallback).
+  // Nobody chose how the secret travels: `basic` is a guess the token endpoint may correct (shared/account.ts clientAuthAuto).
   if (explicit.clientAuth === undefined && presetSettings.clientAuth === undefined && settings.clientAuth === 'basic') settings.clientAuthAuto = true;
   if (table.scopesText !== undefined) settings.scopes = splitScopes(table.scopesText, settings.scopeSeparator);
 

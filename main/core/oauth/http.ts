@@ -126,10 +126,13 @@ export async function safeRequest(url: string, init: SafeRequestInit, ctx: Grant
       await response.body?.cancel().catch(() => undefined);
       const location = response.headers.get('location');
       let shown: string | undefined;
+      let trailingSlashOnly = false;
       if (location) {
         try {
+          const resolved = new URL(location, target);
           // The Location is the server's text: its path may echo what it was sent.
-          shown = quoteServerText(displayUrl(new URL(location, target)), 300, [...(init.secrets ?? []), ...(ctx.knownSecrets ?? [])]);
+          shown = quoteServerText(displayUrl(resolved), 300, [...(init.secrets ?? []), ...(ctx.knownSecrets ?? [])]);
+          trailingSlashOnly = resolved.origin === target.origin && resolved.pathname === `${target.pathname}/`;
         } catch {
           shown = '(an invalid URL)';
         }
@@ -139,7 +142,7 @@ export async function safeRequest(url: string, init: SafeRequestInit, ctx: Grant
         shown
           ? `The ${what} answered HTTP ${response.status} redirecting to ${shown}. TokenDesk never follows redirects from it: if only a trailing slash differs, use exactly that URL.`
           : `The ${what} answered HTTP ${response.status} (a redirect without a Location). TokenDesk never follows redirects from it.`,
-        { status: response.status, ...(shown ? { location: shown } : {}) },
+        { status: response.status, ...(shown ? { location: shown } : {}), trailingSlashOnly },
       );
     }
 

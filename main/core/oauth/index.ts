@@ -12,6 +12,7 @@ import { runDeviceCodeGrant } from './grants/device-code.js';
 import { runJwtBearerGrant } from './grants/jwt-bearer.js';
 import { runPasswordGrant } from './grants/password.js';
 import { runStaticGrant } from './grants/static-token.js';
+import { withRefusedGrant } from './token-endpoint.js';
 
 export { refreshAccessToken } from './grants/refresh-token.js';
 export { revokeToken } from './revoke.js';
@@ -30,6 +31,15 @@ export function isInteractiveGrant(grant: AccountSettings['grant']): boolean {
  * that a loopback listener, a custom-protocol URL or a pasted URL completes).
  */
 export async function obtainToken(settings: AccountSettings, ctx: GrantContext, flows: AuthorizationFlows): Promise<TokenSet> {
+  try {
+    return await runGrant(settings, ctx, flows);
+  } catch (error) {
+    // The jwt-bearer grant without client authentication and the device poll send their own requests.
+    throw withRefusedGrant(error, settings.grant);
+  }
+}
+
+function runGrant(settings: AccountSettings, ctx: GrantContext, flows: AuthorizationFlows): Promise<TokenSet> {
   switch (settings.grant) {
     case 'client_credentials':
       return runClientCredentialsGrant(settings, ctx);

@@ -19,16 +19,18 @@
  *    that never quotes it; otherwise a lenient parse into a TokenSet. Every
  *    quoted text is redacted of the request's secrets in all their echo forms
  *    (redaction.ts), ctx.knownSecrets included.
- * 6. If `basic` was refused with invalid_client and the credentials contain
- *    characters that form-encoding changes, the request is sent once more as
- *    `basic_raw`; when that works the caller learns it (ctx.onClientAuthLearned).
+ * 6. If `basic` was refused with invalid_client, the other ways are tried once
+ *    each (clientAuthFallbacks): the secret in the form body when nobody chose
+ *    the client authentication (`clientAuthAuto`), and `basic_raw` when the
+ *    credentials contain characters that form-encoding changes; when one works
+ *    the caller learns it (ctx.onClientAuthLearned) and the progress line says so.
  *
  * Nothing here caches, single-flights or counts requests: the account service
  * does, told of every request right before it is sent (ctx.onRequestSent).
  */
 import type { AccountSettings, TokenSet } from '../../../shared/account.js';
 import type { ClientAuthMethod } from '../../../shared/types.js';
-import { AuthServerError, InputError } from '../errors.js';
+import { AuthServerError, InputError, TransportError } from '../errors.js';
 import { authenticateRequest, basicVariantsDiffer } from './client-auth.js';
 import type { GrantContext } from './context.js';
 import type { SafeResponse } from './http.js';
@@ -100,12 +102,32 @@ export function requestSecrets(settings: AccountSettings, params: RequestParams,
  * POSTs a token request (grant parameters, client authentication per
  * `settings.clientAuth`, extras from `settings.extra[kind]`) to
  * `settings.tokenUrl` and returns the parsed TokenSet. `kind` is 'token' for
- * initial grants and 'refresh' for refresh. Applies the one-time basic ->
- * basic_raw fallback (calls `ctx.onClientAuthLearned`).
+ * initial grants and 'refresh' for refresh. Applies the one-time fallbacks
+ * after a refused `basic` (clientAuthFallbacks; calls `ctx.onClientAuthLearned`).
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.2
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5
  */
 export async function requestTokens(
+  settings: AccountSettings,
+  kind: 'token' | 'refresh',
+  params: Record<string, string>,
+  ctx: GrantContext,
+): Promise<TokenSet> {
+  try {
+    return await sendTokenRequest(settings, kind, params, ctx);
+  } catch (error) {
+    throw withRefusedGrant(error, kind === 'refresh' ? 'refresh_token' : settings.grant);
+  }
+}
+
+/** A refusal of the authorization server, saying which grant's request it refused (the advice depends on it); anything else as it is. */
+export function withRefusedGrant(error: unknown, grant: string): unknown {
+  if (!(error instanceof AuthServerError) || error.grant !== undefined) return error;
+  const { error: code, errorDescription, status } = error;
+  return new AuthServerError(error.code, error.message, { error: code, ...(errorDescription !== undefined ? { errorDescription } : {}), ...(status !== undefined ? { status } : {}), grant });
+}
+
+async function sendTokenRequest(
   settings: AccountSettings,
   kind: 'token' | 'refresh',
   params: Record<string, string>,
@@ -137,28 +159,108 @@ export async function requestTokens(
       },
       ctx,
       WHAT,
-    );
+    ).catch((error: unknown) => {
+      throw withTrailingSlashFix(error, tokenUrl);
+    });
     return { response, sentAt };
   };
 
   const first = await send(settings.clientAuth);
-  if (settings.clientAuth === 'basic' && isInvalidClient(first.response) && basicVariantsDiffer(settings.clientId ?? '', settings.clientSecret ?? '')) {
-    const retry = await send('basic_raw');
+  const fallbacks = settings.clientAuth === 'basic' && isInvalidClient(first.response) ? clientAuthFallbacks(settings) : [];
+  for (const method of fallbacks) {
+    const retry = await send(method);
     let token: TokenSet;
     try {
       token = processTokenResponse(retry.response, retry.sentAt, settings, WHAT, secrets);
     } catch (error) {
-      // Still invalid_client: the raw variant was no better, so report the original refusal.
-      if (error instanceof AuthServerError && error.error === 'invalid_client') {
-        return processTokenResponse(first.response, first.sentAt, settings, WHAT, secrets);
-      }
+      // Refused again at client authentication: this way was no better, try the next.
+      if (error instanceof AuthServerError && REFUSED_CLIENT_AUTH.has(error.error)) continue;
       throw error;
     }
-    ctx.onClientAuthLearned?.('basic_raw');
-    ctx.onProgress?.('The server accepted the client credentials without form-encoding; TokenDesk will use that from now on.');
+    ctx.onClientAuthLearned?.(method);
+    ctx.onProgress?.(LEARNED_WORDS[method] ?? `The server accepted the client credentials as "${method}"; TokenDesk will use that from now on.`);
     return token;
   }
-  return processTokenResponse(first.response, first.sentAt, settings, WHAT, secrets);
+  try {
+    return processTokenResponse(first.response, first.sentAt, settings, WHAT, secrets);
+  } catch (error) {
+    // Every way was refused: only now is it fair to say the credentials themselves look wrong.
+    if (settings.clientAuthAuto && fallbacks.length > 0 && error instanceof AuthServerError) throw allRefused(error, fallbacks);
+    throw error;
+  }
+}
+
+/**
+ * The token URL with the "/" its server asks for, when a redirect says only
+ * that is missing (Insiders: "The trailing slash in the URLs are mandatory",
+ * answered by Django with a 301). Built from the configured address, never
+ * from the server's Location; undefined when the address has a query, a
+ * fragment or user info (nothing that could hold a secret goes into a fix).
+ */
+export function trailingSlashFix(tokenUrl: string): string | undefined {
+  if (tokenUrl.endsWith('/') || /[?#]/.test(tokenUrl)) return undefined;
+  try {
+    const url = new URL(tokenUrl);
+    if (url.username || url.password) return undefined;
+  } catch {
+    return undefined;
+  }
+  return `${tokenUrl}/`;
+}
+
+/** A redirect that only adds the trailing slash becomes an error that offers the corrected token URL (`fix`). */
+function withTrailingSlashFix(error: unknown, tokenUrl: string): unknown {
+  if (!(error instanceof TransportError) || error.code !== 'ERR_REDIRECT' || !error.trailingSlashOnly) return error;
+  const value = trailingSlashFix(tokenUrl);
+  if (value === undefined) return error;
+  return new TransportError(
+    'ERR_REDIRECT',
+    `The ${WHAT} answered HTTP ${error.status ?? 'redirect'} redirecting to ${error.location ?? value}: this server needs the “/” at the end of the token URL, and TokenDesk never follows redirects from it. Use ${value} instead.`,
+    { ...(error.status !== undefined ? { status: error.status } : {}), ...(error.location !== undefined ? { location: error.location } : {}), trailingSlashOnly: true, fix: { field: 'tokenUrl', value } },
+  );
+}
+
+/**
+ * The other client authentications to try once after the server refused
+ * `basic` with invalid_client, in order. An account whose client
+ * authentication nobody chose (`clientAuthAuto`: neither the text nor a
+ * preset said) tries the secret in the form body first (myfiber's documented
+ * curl sends it there), then the Basic variant without form-encoding where it
+ * differs; every other account only the Basic variant (SPEC 2).
+ */
+export function clientAuthFallbacks(settings: Pick<AccountSettings, 'clientId' | 'clientSecret' | 'clientAuthAuto'>): ClientAuthMethod[] {
+  const rawDiffers = basicVariantsDiffer(settings.clientId ?? '', settings.clientSecret ?? '');
+  const methods: ClientAuthMethod[] = settings.clientAuthAuto ? ['body'] : [];
+  if (rawDiffers) methods.push('basic_raw');
+  return methods;
+}
+
+/**
+ * The refusals that mean "not authenticated this way": invalid_client, and
+ * invalid_request from servers that read a request without the credentials
+ * they expect as malformed.
+ */
+const REFUSED_CLIENT_AUTH = new Set(['invalid_client', 'invalid_request']);
+
+/** What the progress line says once another way worked. */
+const LEARNED_WORDS: Partial<Record<ClientAuthMethod, string>> = {
+  body: 'The server did not accept the client ID and secret in the Authorization header, but did accept them in the request itself; TokenDesk will send them that way from now on.',
+  basic_raw: 'The server accepted the client credentials without form-encoding; TokenDesk will use that from now on.',
+};
+
+const TRIED_WORDS: Partial<Record<ClientAuthMethod, string>> = {
+  body: 'in the request itself',
+  basic_raw: 'in the Authorization header without encoding',
+};
+
+/** The first refusal, saying that the other ways were tried too (so the client ID or secret itself is what the server refuses). */
+function allRefused(first: AuthServerError, tried: readonly ClientAuthMethod[]): AuthServerError {
+  const ways = tried.map((method) => TRIED_WORDS[method] ?? method).join(' and ');
+  return new AuthServerError(
+    first.code,
+    `${first.message.replace(/\.$/, '')}. TokenDesk also sent the client ID and secret ${ways}, and the server refused each: the client ID or secret is not what the server expects.`,
+    { error: first.error, ...(first.errorDescription !== undefined ? { errorDescription: first.errorDescription } : {}), ...(first.status !== undefined ? { status: first.status } : {}) },
+  );
 }
 
 function isInvalidClient(response: SafeResponse): boolean {
