@@ -22,7 +22,8 @@ export function trackFocus(doc: Document = document): () => void {
 export function currentOpener(doc: Document = document): HTMLElement | undefined {
   const active = doc.activeElement;
   if (active instanceof HTMLElement && active !== doc.body && !active.closest('dialog')) return active;
-  return lastOutsideDialog?.isConnected ? lastOutsideDialog : undefined;
+  // Possibly no longer in the page (the list swapped it for a progress line): returnFocus finds its successor.
+  return lastOutsideDialog;
 }
 
 const RETURN_TRIES = 40;
@@ -35,15 +36,31 @@ const RETURN_INTERVAL_MS = 50;
  */
 export function returnFocus(opener: HTMLElement | undefined, doc: Document = document): void {
   if (!opener) return;
+  // The list swaps a row's Copy button for its progress line while the action runs, so the
+  // button that comes back is a new element: it is found again by its accessible name.
+  const name = accessibleName(opener);
   let tries = 0;
   const attempt = (): void => {
     const lost = doc.activeElement === null || doc.activeElement === doc.body;
-    if (!lost || !opener.isConnected) return;
-    if (!(opener as HTMLButtonElement).disabled) {
-      opener.focus();
-      if (doc.activeElement === opener) return;
+    if (!lost) return;
+    const target = opener.isConnected ? opener : sameControl(doc, opener.tagName, name);
+    if (target && !(target as HTMLButtonElement).disabled) {
+      target.focus();
+      if (doc.activeElement === target) return;
     }
     if (++tries < RETURN_TRIES) setTimeout(attempt, RETURN_INTERVAL_MS);
   };
   setTimeout(attempt, 0);
+}
+
+function accessibleName(element: HTMLElement): string {
+  return (element.getAttribute('aria-label') ?? element.textContent ?? '').trim();
+}
+
+function sameControl(doc: Document, tagName: string, name: string): HTMLElement | undefined {
+  if (!name) return undefined;
+  for (const candidate of doc.querySelectorAll<HTMLElement>(tagName)) {
+    if (!candidate.closest('dialog') && accessibleName(candidate) === name) return candidate;
+  }
+  return undefined;
 }

@@ -145,8 +145,8 @@ test('locking forgets the draft: it holds secrets', async () => {
   await expect(page.locator('meter')).toHaveCount(0);
   await expectAccessible(page, 'unlock with the passphrase shown');
   await page.getByRole('button', { name: 'Open', exact: true }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Accounts' })).toBeVisible();
-  await nav('Add account').click();
+  // Unlocking returns to the screen the lock interrupted (auto-lock), with the draft gone.
+  await expect(page.getByRole('heading', { level: 1, name: 'Add an account' })).toBeVisible();
   await expect(pasteBox()).toHaveValue('');
 });
 

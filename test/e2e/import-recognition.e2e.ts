@@ -131,7 +131,7 @@ test('a line that is no known label points to “Choose a provider”, not to TO
 
 test('a full token address typed as the Netrex provider address is not doubled', async () => {
   await page.getByRole('button', { name: 'Add account' }).click();
-  await page.getByRole('button', { name: 'Choose a provider' }).click();
+  await page.getByRole('button', { name: 'Choose a provider', exact: true }).click();
   await page.getByLabel('Provider', { exact: true }).selectOption('netrex');
   const answer = nextPreview();
   await page.getByLabel('Provider address').fill(`${provider.url}/netrex/oauth2/token`);
