@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { importCredentials } from '../../main/core/import/index.js';
 import { startHarness, type Harness } from './harness/server.js';
+import { openUnlockedWindow } from './harness/window.js';
 import { expectAccessible, shoot } from './harness/screens.js';
 
 test.describe.configure({ mode: 'serial' });
@@ -27,13 +28,7 @@ test.beforeAll(async ({ browser }) => {
   await harness.session.create({ passphrase: VAULT_PASSPHRASE });
   const text = `[accounts.alpha]\ngrant = "static"\naccess_token = "${SECRETS[0]}"\n\n[accounts."beta reports"]\ngrant = "static"\naccess_token = "${SECRETS[1]}"\n`;
   await harness.session.accounts().importAccounts(await importCredentials({ text }));
-  context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
-  page = await context.newPage();
-  page.on('pageerror', (error) => {
-    throw error;
-  });
-  await page.goto(harness.url);
-  await expect(page.getByRole('heading', { level: 1, name: 'Accounts' })).toBeVisible();
+  ({ context, page } = await openUnlockedWindow(browser, harness));
   await page.getByRole('button', { name: 'Settings' }).click();
   await expect(page.getByRole('heading', { level: 2, name: 'Backup' })).toBeVisible();
 });

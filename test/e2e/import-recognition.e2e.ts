@@ -14,6 +14,7 @@ import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { startProviderServer, type ProviderServer } from '../fixtures/provider-server.js';
 import { seedHostsFetch } from '../fixtures/seed-hosts.js';
 import { startHarness, type Harness } from './harness/server.js';
+import { openUnlockedWindow } from './harness/window.js';
 import { shoot } from './harness/screens.js';
 
 test.describe.configure({ mode: 'serial' });
@@ -65,13 +66,7 @@ test.beforeAll(async ({ browser }) => {
   provider = await startProviderServer();
   harness = await startHarness({ wrapFetch: (base) => seedHostsFetch(provider, base) });
   await harness.session.create({ passphrase: 'a long enough passphrase' });
-  context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
-  page = await context.newPage();
-  page.on('pageerror', (error) => {
-    throw error;
-  });
-  await page.goto(harness.url);
-  await expect(page.getByRole('heading', { level: 1, name: 'Accounts' })).toBeVisible();
+  ({ context, page } = await openUnlockedWindow(browser, harness));
 });
 
 test.afterAll(async () => {

@@ -12,6 +12,7 @@ import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { CLIENTS, startOidcServer, type OidcServer } from '../fixtures/oidc-server.js';
 import { startProviderServer, type ProviderServer } from '../fixtures/provider-server.js';
 import { startHarness, type Harness } from './harness/server.js';
+import { openUnlockedWindow } from './harness/window.js';
 import { expectAccessible, shoot } from './harness/screens.js';
 
 test.describe.configure({ mode: 'serial' });
@@ -126,13 +127,7 @@ test.beforeAll(async ({ browser }) => {
   oidc = await startOidcServer();
   harness = await startHarness();
   await harness.session.create({ passphrase: 'a long enough passphrase' });
-  context = await browser.newContext({ viewport: SMALL, colorScheme: 'dark' });
-  page = await context.newPage();
-  page.on('pageerror', (error) => {
-    throw error;
-  });
-  await page.goto(harness.url);
-  await expect(page.getByRole('heading', { level: 1, name: 'Accounts' })).toBeVisible();
+  ({ context, page } = await openUnlockedWindow(browser, harness, { viewport: SMALL, colorScheme: 'dark' }));
 });
 
 test.afterAll(async () => {
