@@ -53,6 +53,8 @@ function describeWithoutFix(raw: unknown): ErrorView {
       if (error.fix) return { what: error.message, next: S.advice.redirectFix(error.fix.value), code, fix: { ...error.fix } };
       return { what: error.message, next: TRANSPORT_NEXT[code] ?? S.errors.network, code };
     case 'input':
+      // A used-up request budget is no mistake in a text: its message already says when, and how to raise it.
+      if (code === 'ERR_BUDGET_EXCEEDED') return { what: error.message, next: '', code };
       return { what: error.message, next: S.errors.input, code };
     case 'vault':
       // A backup file's problems are the file's, not the vault's: "restart TokenDesk" would not help.

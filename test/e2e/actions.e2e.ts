@@ -145,6 +145,8 @@ test('a Refresh the budget blocks never says a new token was obtained; when the 
   await page.getByRole('dialog').getByRole('button', { name: 'Get a new token' }).click();
   const alert = page.getByRole('alert');
   await expect(alert).toContainText('has used its 2 token requests for the last 24 hours');
+  // The message says what to do (wait, or raise the limit); no advice about a text the user never typed.
+  await expect(alert).not.toContainText('Fix the text');
   await expect(notice()).not.toContainText('A new token was obtained');
   await expect(notice()).toContainText('That did not work for “myfox tight”.');
   // No UTC clock time anywhere; the moment the next request is possible, in the computer's own time.
