@@ -31,15 +31,11 @@ import type { CanonicalKey } from './aliases.js';
 import { loadClientCertificate } from './client-certificate-import.js';
 import { KeyFileRefusal, readKeyFileText } from './key-file.js';
 import { parseKeyJson } from './key-json.js';
-import { findJsonSyntaxProblem } from './json-syntax.js';
-import { isSettingsObject, jsonKeyPositions } from './json-settings.js';
-import { KeyLocator, NameLocator } from './key-locator.js';
-import { readLabelText } from './label-text.js';
 import { locatedError, missingFieldMessage } from './missing-fields.js';
 import { fieldName, locate, normaliseTable } from './normalise.js';
 import type { DocContext, NormalisedTable } from './normalise.js';
-import { cleanText, parseTomlText } from './parse-toml.js';
-import { straightenText } from './sloppy-text.js';
+import { cleanText } from './parse-toml.js';
+import { isTable, readDocument } from './read-document.js';
 import { splitScopes } from './strings.js';
 import { accountProblems, inferGrant, validateAccount } from './validate.js';
 
@@ -160,70 +156,6 @@ interface Built {
   /** Position of the account in the text. */
   index: number;
   notes: string[];
-}
-
-const JSON_SETTINGS_NOTE = 'The text was a JSON object of settings and was read as such.';
-const LABEL_TEXT_NOTE = 'The text was in “Client ID: …” lines and was read as settings.';
-
-type DocumentReading =
-  | { kind: 'settings'; document: Record<string, unknown>; doc: DocContext; notes: string[]; problems: InputError[] }
-  | { kind: 'key-json'; text: string; notes: string[] }
-  | { kind: 'problems'; problems: InputError[]; notes: string[] };
-
-/**
- * Finds out what the text is: TOML, a JSON object of settings, a key file,
- * or "Label: value" lines, each read as written first and, only when that
- * fails, with curly quotes and Unicode spaces straightened (a text that reads
- * as it is keeps a ’ inside a value).
- */
-function readDocument(text: string, fileName: string | undefined): DocumentReading {
-  const file = fileName !== undefined ? { file: fileName } : {};
-  const straight = straightenText(text);
-  const candidates = straight.notes.length > 0 ? [{ text, notes: [] as string[] }, straight] : [{ text, notes: [] as string[] }];
-
-  if (straight.text.trimStart().startsWith('{')) {
-    const readable = candidates.find((candidate) => candidate.text.trimStart().startsWith('{') && !findJsonSyntaxProblem(candidate.text));
-    // Unreadable JSON: the key-file reader names the line and column of the slip.
-    if (!readable) return { kind: 'key-json', text: straight.text, notes: straight.notes };
-    const value: unknown = JSON.parse(readable.text);
-    if (isTable(value) && isSettingsObject(value)) {
-      const doc: DocContext = { ...file, locator: new NameLocator(jsonKeyPositions(readable.text)) };
-      return { kind: 'settings', document: value, doc, notes: [...readable.notes, JSON_SETTINGS_NOTE], problems: [] };
-    }
-    return { kind: 'key-json', text: readable.text, notes: readable.notes };
-  }
-
-  let syntaxError: InputError | undefined;
-  for (const candidate of candidates) {
-    try {
-      const document = parseTomlText(candidate.text, fileName);
-      return { kind: 'settings', document, doc: { ...file, locator: new KeyLocator(candidate.text) }, notes: candidate.notes, problems: [] };
-    } catch (error) {
-      if (!(error instanceof InputError)) throw error;
-      // The straightened text's message is the one about the real slip (positions are the same).
-      syntaxError = error;
-    }
-  }
-
-  const labels = readLabelText(text);
-  if (labels.kind === 'settings') {
-    const doc: DocContext = { ...file, locator: new NameLocator(labels.positions) };
-    const problems = labels.duplicates.map(
-      (d) => new InputError('ERR_INPUT_FIELD', `${d.key} is given twice (also on line ${d.firstLine}); keep only one`, { ...file, line: d.line, column: 1, field: d.key }),
-    );
-    return { kind: 'settings', document: labels.document, doc, notes: [LABEL_TEXT_NOTE], problems };
-  }
-  if (labels.kind === 'unreadable') {
-    const message =
-      'this text is in “Label: value” lines, but TokenDesk cannot tell which setting this line is. ' +
-      'Use “Choose a provider” and copy the values into its form, or write the settings as key = "value" lines (client_id = "…").';
-    return { kind: 'problems', problems: [new InputError('ERR_INPUT_SYNTAX', message, { ...file, line: labels.line, column: 1 })], notes: [] };
-  }
-  return { kind: 'problems', problems: [syntaxError!], notes: straight.notes };
-}
-
-function isTable(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
 }
 
 function collectDrafts(document: Record<string, unknown>, doc: DocContext, problems: InputError[]): Draft[] {
