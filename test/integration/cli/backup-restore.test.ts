@@ -5,11 +5,11 @@
  * overwrite, and the exit codes of SPEC 6 (2 bad input, 5 wrong passphrase or
  * damaged), with no secret on either stream.
  */
-import { spawn, spawnSync } from 'node:child_process';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI_PATH, runCli } from '../../helpers/run-cli.js';
+import { runCli } from '../../helpers/run-cli.js';
+import { hasScript, onTerminal } from '../../helpers/terminal-session.js';
 import { useTempDir } from '../../helpers/temp-dir.js';
 
 const dir = useTempDir('tokendesk-cli-backup-restore-');
@@ -114,35 +114,8 @@ describe('tokendesk backup and restore', () => {
   });
 });
 
-const hasScript = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
-
-/** Runs `tokendesk ARGS` on a pseudo-terminal (util-linux `script`), typing each answer once its prompt shows. */
-function onTerminal(args: string[], steps: { prompt: string; answer: string }[]): Promise<{ code: number | null; screen: string }> {
-  const command = [process.execPath, CLI_PATH, ...args].map((part) => `'${part.replaceAll("'", "'\\''")}'`).join(' ');
-  return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-q', '-e', '-c', command, '/dev/null'], { env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'dumb' } });
-    let screen = '';
-    let seen = 0;
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`no answer from the terminal session: ${screen}`));
-    }, 40_000);
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      screen += chunk;
-      const next = steps[0];
-      const at = next ? screen.indexOf(next.prompt, seen) : -1;
-      if (next && at !== -1) {
-        steps.shift();
-        seen = at + next.prompt.length;
-        child.stdin.write(`${next.answer}\r`);
-      }
-    });
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, screen });
-    });
-  });
-}
+/** Each session runs scrypt two or three times (vault, backup, new vault). */
+const TERMINAL_TIMEOUT_MS = 40_000;
 
 describe.skipIf(!hasScript)('the backup passphrase on a terminal', () => {
   const CHOOSE = 'Choose a passphrase for the backup';
@@ -155,7 +128,7 @@ describe.skipIf(!hasScript)('the backup passphrase on a terminal', () => {
       { prompt: 'Vault passphrase:', answer: VAULT },
       { prompt: CHOOSE, answer: BACKUP },
       { prompt: AGAIN, answer: `${BACKUP}x` },
-    ]);
+    ], TERMINAL_TIMEOUT_MS);
     expect(mismatch.code, mismatch.screen).toBe(2);
     expect(mismatch.screen).toContain('The two passphrases differ. No backup was saved.');
     expect((await readdir(dir.path())).filter((name) => name.startsWith('typed-typo'))).toEqual([]);
@@ -165,7 +138,7 @@ describe.skipIf(!hasScript)('the backup passphrase on a terminal', () => {
       { prompt: 'Vault passphrase:', answer: VAULT },
       { prompt: CHOOSE, answer: BACKUP },
       { prompt: AGAIN, answer: BACKUP },
-    ]);
+    ], TERMINAL_TIMEOUT_MS);
     expect(saved.code, saved.screen).toBe(0);
     expect(saved.screen).toContain('Saved a backup of 2 accounts');
     expect(saved.screen).not.toContain(BACKUP);
@@ -175,7 +148,7 @@ describe.skipIf(!hasScript)('the backup passphrase on a terminal', () => {
       { prompt: 'Backup passphrase:', answer: BACKUP },
       { prompt: 'Choose a passphrase for the new vault', answer: VAULT },
       { prompt: AGAIN, answer: VAULT },
-    ]);
+    ], TERMINAL_TIMEOUT_MS);
     expect(restored.code, restored.screen).toBe(0);
     expect(restored.screen).toContain('Added: alpha, beta.');
     expect(restored.screen).not.toContain(BACKUP);

@@ -2,19 +2,18 @@
  * The passphrase prompt on a real terminal: `script` (util-linux) gives the
  * CLI a pseudo-terminal, and the test types at the prompt as a person would.
  */
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI_PATH, runCli } from '../../helpers/run-cli.js';
+import { runCli } from '../../helpers/run-cli.js';
+import { hasScript, onTerminal, type TerminalStep } from '../../helpers/terminal-session.js';
 
 const PASSPHRASE = 'typed at the prompt 42';
 const MYFOX = fileURLToPath(new URL('../../fixtures/import/myfox.toml', import.meta.url));
 const CHOOSE = 'Choose a passphrase for the new vault';
 const AGAIN = 'Type the same passphrase again:';
-const hasScript = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
 let dir: string;
 
 beforeAll(async () => {
@@ -24,44 +23,14 @@ beforeAll(async () => {
 });
 afterAll(async () => rm(dir, { recursive: true, force: true }));
 
-interface Step {
-  /** Text the CLI shows before it waits for the answer. */
-  prompt: string;
-  answer: string;
-}
-
-/** Runs `tokendesk ARGS` on a pseudo-terminal and types each answer once its prompt shows, in order. */
-function onTerminal(args: string[], answer: string | Step[]): Promise<{ code: number | null; screen: string }> {
-  const steps = typeof answer === 'string' ? [{ prompt: 'Vault passphrase:', answer }] : [...answer];
-  const command = [process.execPath, CLI_PATH, ...args].map((part) => `'${part.replaceAll("'", "'\\''")}'`).join(' ');
-  return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-q', '-e', '-c', command, '/dev/null'], { env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'dumb' } });
-    let screen = '';
-    let seen = 0; // how much of the screen earlier prompts used up
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`no answer from the terminal session: ${screen}`));
-    }, 20_000);
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      screen += chunk;
-      const next = steps[0];
-      const at = next ? screen.indexOf(next.prompt, seen) : -1;
-      if (next && at !== -1) {
-        steps.shift();
-        seen = at + next.prompt.length;
-        child.stdin.write(`${next.answer}\r`);
-      }
-    });
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, screen });
-    });
-  });
+/** `tokendesk ARGS` on a terminal; a bare answer is for the vault passphrase prompt. */
+function onVaultTerminal(args: string[], answer: string | TerminalStep[]): ReturnType<typeof onTerminal> {
+  return onTerminal(args, typeof answer === 'string' ? [{ prompt: 'Vault passphrase:', answer }] : answer);
 }
 
 describe.skipIf(!hasScript)('the passphrase prompt on a terminal', () => {
   it('asks for the passphrase without echoing it, then runs the command', async () => {
-    const { code, screen } = await onTerminal(['list', '--vault', dir], PASSPHRASE);
+    const { code, screen } = await onVaultTerminal(['list', '--vault', dir], PASSPHRASE);
     expect(code).toBe(0);
     expect(screen).toContain('Vault passphrase:');
     expect(screen).toContain('Myfox home');
@@ -69,7 +38,7 @@ describe.skipIf(!hasScript)('the passphrase prompt on a terminal', () => {
   });
 
   it('refuses a wrong passphrase with exit code 5', async () => {
-    const { code, screen } = await onTerminal(['list', '--vault', dir], 'not the passphrase');
+    const { code, screen } = await onVaultTerminal(['list', '--vault', dir], 'not the passphrase');
     expect(code).toBe(5);
     expect(screen).toContain('passphrase');
     expect(screen).not.toContain('not the passphrase');
@@ -81,7 +50,7 @@ describe.skipIf(!hasScript)('the passphrase prompt on a terminal', () => {
     const filesIn = (path: string) => readdir(path).catch(() => [] as string[]);
 
     it('asks twice, hiding both, and creates the vault when they match', async () => {
-      const { code, screen } = await onTerminal(['import', MYFOX, '--vault', folder('matched')], [
+      const { code, screen } = await onVaultTerminal(['import', MYFOX, '--vault', folder('matched')], [
         { prompt: CHOOSE, answer: NEW_PASSPHRASE },
         { prompt: AGAIN, answer: NEW_PASSPHRASE },
       ]);
@@ -95,7 +64,7 @@ describe.skipIf(!hasScript)('the passphrase prompt on a terminal', () => {
     });
 
     it('refuses two different entries and creates nothing (exit 2)', async () => {
-      const { code, screen } = await onTerminal(['import', MYFOX, '--vault', folder('typo')], [
+      const { code, screen } = await onVaultTerminal(['import', MYFOX, '--vault', folder('typo')], [
         { prompt: CHOOSE, answer: NEW_PASSPHRASE },
         { prompt: AGAIN, answer: 'copper meadow tunnel biscuiy' },
       ]);
@@ -105,7 +74,7 @@ describe.skipIf(!hasScript)('the passphrase prompt on a terminal', () => {
     });
 
     it('refuses a weak passphrase at the first entry, says why, and creates nothing (exit 2)', async () => {
-      const { code, screen } = await onTerminal(['import', MYFOX, '--vault', folder('weak')], [{ prompt: CHOOSE, answer: 'aaaaaaaa' }]);
+      const { code, screen } = await onVaultTerminal(['import', MYFOX, '--vault', folder('weak')], [{ prompt: CHOOSE, answer: 'aaaaaaaa' }]);
       expect(code, screen).toBe(2);
       expect(screen).toMatch(/This passphrase is too weak: repeated characters[^\n]*\. [^\n]*Nothing was created\./);
       expect(screen).not.toContain(AGAIN);
