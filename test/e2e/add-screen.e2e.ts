@@ -9,6 +9,7 @@
 import { expect, test, type BrowserContext, type Locator, type Page } from '@playwright/test';
 import { startProviderServer, type ProviderServer } from '../fixtures/provider-server.js';
 import { startHarness, type Harness } from './harness/server.js';
+import { openPage } from './harness/window.js';
 import { expectAccessible, shoot } from './harness/screens.js';
 
 test.describe.configure({ mode: 'serial' });
@@ -33,11 +34,7 @@ const nav = (name: string): Locator => page.getByRole('navigation').getByRole('b
 test.beforeAll(async ({ browser }) => {
   provider = await startProviderServer();
   harness = await startHarness();
-  context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
-  page = await context.newPage();
-  page.on('pageerror', (error) => {
-    throw error;
-  });
+  ({ context, page } = await openPage(browser));
 });
 
 test.afterAll(async () => {

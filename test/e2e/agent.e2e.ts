@@ -13,6 +13,7 @@ import { basename, join, resolve } from 'node:path';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { startProviderServer, type ProviderServer } from '../fixtures/provider-server.js';
 import { startHarness, type Harness } from './harness/server.js';
+import { openPage } from './harness/window.js';
 import { expectAccessible, shoot } from './harness/screens.js';
 
 test.describe.configure({ mode: 'serial' });
@@ -64,11 +65,7 @@ test.beforeAll(async ({ browser }) => {
   // The vault exists but is locked, as at a start without keychain: the window unlocks it.
   await harness.session.create({ passphrase: PASSPHRASE });
   harness.session.lock();
-  context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
-  page = await context.newPage();
-  page.on('pageerror', (error) => {
-    throw error;
-  });
+  ({ context, page } = await openPage(browser));
   await page.goto(harness.url);
 });
 

@@ -10,6 +10,7 @@
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { ManualTime } from '../fixtures/manual-time.js';
 import { startHarness, type Harness } from './harness/server.js';
+import { openPage } from './harness/window.js';
 import { expectAccessible, shoot } from './harness/screens.js';
 
 test.describe.configure({ mode: 'serial' });
@@ -25,11 +26,7 @@ let page: Page;
 test.beforeAll(async ({ browser }) => {
   time = new ManualTime();
   harness = await startHarness({ autoLockTime: time });
-  context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
-  page = await context.newPage();
-  page.on('pageerror', (error) => {
-    throw error;
-  });
+  ({ context, page } = await openPage(browser));
 });
 
 test.afterAll(async () => {

@@ -13,6 +13,7 @@ import { startMtlsServer, type MtlsServer } from '../fixtures/mtls-server.js';
 import { LOCALHOST_SERVER } from '../fixtures/tls/https-fixtures.js';
 import { createAuthority, encryptKeyPem, type Issued } from '../fixtures/tls/pki.js';
 import { startHarness, type Harness } from './harness/server.js';
+import { openPage } from './harness/window.js';
 import { expectAccessible } from './harness/screens.js';
 
 test.describe.configure({ mode: 'serial' });
@@ -61,11 +62,7 @@ test.beforeAll(async ({ browser }) => {
   harness = await startHarness({ authorities: [authority.certPem] });
   // The first-run screen is covered by onboarding.e2e.ts; here the vault exists already.
   await harness.session.create({ passphrase: PASSPHRASE });
-  context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
-  page = await context.newPage();
-  page.on('pageerror', (error) => {
-    throw error;
-  });
+  ({ context, page } = await openPage(browser, { viewport: { width: 1100, height: 900 } }));
   page.on('response', (response) => {
     if (new URL(response.url()).pathname === '/ipc') ipcAnswers.push(response.text().catch(() => ''));
   });

@@ -40,10 +40,10 @@ function settingRow(term: string) {
   return page.locator('dl dt', { hasText: new RegExp(`^${term}$`) }).locator('xpath=following-sibling::dd[1]');
 }
 
-test('an account pasted as Custom is changed to myfiber and the secret in the request, then Copy works with one request', async () => {
-  // myfiber's fields as its document names them, no preset, no client_auth.
+/** myfiber's fields as its document names them (no preset, no client_auth), pasted and saved under `name`. */
+async function pasteMyfiberAsSent(name: string): Promise<void> {
   const text = [
-    `name = "${NAME}"`,
+    `name = "${name}"`,
     `client_id = "${provider.clients.myfiber.clientId}"`,
     `client_secret = "${provider.clients.myfiber.clientSecret}"`,
     `url_to_authentication_service = "${provider.url}/myfiber/oauth/v2/token"`,
@@ -51,8 +51,12 @@ test('an account pasted as Custom is changed to myfiber and the secret in the re
   ].join('\n');
   await page.getByRole('button', { name: 'Add account' }).click();
   await page.getByLabel('Credentials text (TOML)').fill(text);
-  await expect(page.locator(`[data-preview-account="${NAME}"]`)).toBeVisible();
+  await expect(page.locator(`[data-preview-account="${name}"]`)).toBeVisible();
   await page.getByRole('button', { name: 'Save this account' }).click();
+}
+
+test('an account pasted as Custom is changed to myfiber and the secret in the request, then Copy works with one request', async () => {
+  await pasteMyfiberAsSent(NAME);
   await expect(page.getByRole('heading', { level: 1, name: NAME })).toBeVisible();
   await expect(settingRow('Provider')).toHaveText('Custom');
   // Nobody chose how the secret travels, and the page says so instead of a bare "basic".
@@ -87,17 +91,7 @@ test('an account pasted as Custom is changed to myfiber and the secret in the re
 
 test('the myfiber text as its document describes it works on Copy: the refused Basic header is followed by the secret in the request, remembered', async () => {
   const name = 'myfiber as sent';
-  const text = [
-    `name = "${name}"`,
-    `client_id = "${provider.clients.myfiber.clientId}"`,
-    `client_secret = "${provider.clients.myfiber.clientSecret}"`,
-    `url_to_authentication_service = "${provider.url}/myfiber/oauth/v2/token"`,
-    'scopes = ["openid", "profile"]',
-  ].join('\n');
-  await page.getByRole('button', { name: 'Add account' }).click();
-  await page.getByLabel('Credentials text (TOML)').fill(text);
-  await expect(page.locator(`[data-preview-account="${name}"]`)).toBeVisible();
-  await page.getByRole('button', { name: 'Save this account' }).click();
+  await pasteMyfiberAsSent(name);
   await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
   const before = provider.requestsTo('/myfiber/oauth/v2/token').length;
   await page.getByRole('button', { name: 'Copy token', exact: true }).click();

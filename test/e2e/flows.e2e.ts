@@ -10,6 +10,7 @@ import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { CLIENTS, startOidcServer, type OidcServer } from '../fixtures/oidc-server.js';
 import { startProviderServer, type ProviderServer } from '../fixtures/provider-server.js';
 import { startHarness, type Harness } from './harness/server.js';
+import { openUnlockedWindow } from './harness/window.js';
 import { expectAccessible, shoot } from './harness/screens.js';
 
 test.describe.configure({ mode: 'serial' });
@@ -40,13 +41,7 @@ test.beforeAll(async ({ browser }) => {
   harness = await startHarness();
   // The first-run screen is covered by onboarding.e2e.ts; here the vault exists already.
   await harness.session.create({ passphrase: PASSPHRASE });
-  context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
-  page = await context.newPage();
-  page.on('pageerror', (error) => {
-    throw error;
-  });
-  await page.goto(harness.url);
-  await expect(page.getByRole('heading', { level: 1, name: 'Accounts' })).toBeVisible();
+  ({ context, page } = await openUnlockedWindow(browser, harness));
 });
 
 test.afterAll(async () => {

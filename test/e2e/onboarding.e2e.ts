@@ -7,6 +7,7 @@
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { startProviderServer, type ProviderServer } from '../fixtures/provider-server.js';
 import { startHarness, type Harness } from './harness/server.js';
+import { openPage } from './harness/window.js';
 import { expectAccessible, shoot } from './harness/screens.js';
 
 test.describe.configure({ mode: 'serial' });
@@ -25,12 +26,8 @@ async function clipboard(): Promise<string> {
 test.beforeAll(async ({ browser }) => {
   provider = await startProviderServer();
   harness = await startHarness();
-  context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
-  page = await context.newPage();
-  // A CSP violation or an uncaught error in the renderer fails the suite.
-  page.on('pageerror', (error) => {
-    throw error;
-  });
+  // A CSP violation or an uncaught error in the renderer fails the suite (openPage).
+  ({ context, page } = await openPage(browser));
 });
 
 test.afterAll(async () => {

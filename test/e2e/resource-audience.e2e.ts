@@ -8,6 +8,7 @@
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { startProviderServer, type ProviderServer } from '../fixtures/provider-server.js';
 import { startHarness, type Harness } from './harness/server.js';
+import { openPage } from './harness/window.js';
 import { expectAccessible } from './harness/screens.js';
 
 test.describe.configure({ mode: 'serial' });
@@ -21,11 +22,7 @@ let page: Page;
 test.beforeAll(async ({ browser }) => {
   provider = await startProviderServer();
   harness = await startHarness();
-  context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
-  page = await context.newPage();
-  page.on('pageerror', (error) => {
-    throw error;
-  });
+  ({ context, page } = await openPage(browser, { viewport: { width: 1100, height: 900 } }));
 });
 
 test.afterAll(async () => {

@@ -7,18 +7,20 @@ export interface OpenWindow {
   page: Page;
 }
 
-/**
- * Opens the renderer of a harness whose vault is created and unlocked in a
- * new context (1100x760 unless `options` say otherwise) and waits for the
- * account list. A page error fails the test: the window must never throw.
- */
-export async function openUnlockedWindow(browser: Browser, harness: Harness, options: BrowserContextOptions = {}): Promise<OpenWindow> {
+/** A page in a new context (1100x760 unless `options` say otherwise) on which any page error fails the test: the window must never throw. */
+export async function openPage(browser: Browser, options: BrowserContextOptions = {}): Promise<OpenWindow> {
   const context = await browser.newContext({ viewport: { width: 1100, height: 760 }, ...options });
   const page = await context.newPage();
   page.on('pageerror', (error) => {
     throw error;
   });
-  await page.goto(harness.url);
-  await expect(page.getByRole('heading', { level: 1, name: 'Accounts' })).toBeVisible();
   return { context, page };
+}
+
+/** The renderer of a harness whose vault is created and unlocked (openPage), once the account list shows. */
+export async function openUnlockedWindow(browser: Browser, harness: Harness, options: BrowserContextOptions = {}): Promise<OpenWindow> {
+  const window = await openPage(browser, options);
+  await window.page.goto(harness.url);
+  await expect(window.page.getByRole('heading', { level: 1, name: 'Accounts' })).toBeVisible();
+  return window;
 }
